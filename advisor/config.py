@@ -1,0 +1,85 @@
+"""One settings object, read from ``ADVISOR_*`` environment variables and a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_knowledge_base_dir() -> Path:
+    """Return the shipped knowledge base: beside the package in a checkout, inside it in a wheel."""
+    checkout = PACKAGE_DIR.parent / "knowledge_base"
+    if checkout.is_dir():
+        return checkout
+    return PACKAGE_DIR / "knowledge_base"
+
+
+class Settings(BaseSettings):
+    """Settings of the whole service. Every field reads the variable ``ADVISOR_<FIELD>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ADVISOR_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(
+        default=Path.home() / ".advisor",
+        description="Directory for the Chroma index, the database and other state.",
+    )
+    knowledge_base_dir: Path = Field(
+        default_factory=default_knowledge_base_dir,
+        description="Directory of the catalog, skills and occupations to index.",
+    )
+
+    embedding_provider: Literal["minilm-onnx", "openai"] = Field(
+        default="minilm-onnx",
+        description="minilm-onnx runs all-MiniLM-L6-v2 locally with no download; "
+        "openai calls the embeddings endpoint of the configured OpenAI server.",
+    )
+    openai_embedding_model: str = "text-embedding-3-small"
+    embedding_batch_size: int = Field(default=32, ge=1, le=2048)
+
+    chroma_mode: Literal["persistent", "http"] = Field(
+        default="persistent",
+        description="persistent stores the index under data_dir; http talks to a Chroma server.",
+    )
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = Field(default=8000, ge=1, le=65535)
+    chroma_ssl: bool = False
+    collection_prefix: str = Field(default="advisor", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,40}$")
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = Field(
+        default=None, description="Base URL of an OpenAI-compatible server; empty for OpenAI."
+    )
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout_seconds: float = Field(default=30.0, gt=0)
+
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; empty means SQLite under data_dir."
+    )
+    log_level: str = "INFO"
+
+    @property
+    def chroma_path(self) -> Path:
+        """Directory of the persistent Chroma index."""
+        return self.data_dir / "chroma"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """Database URL, defaulting to a SQLite file under the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'advisor.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()
