@@ -20,6 +20,14 @@ def default_knowledge_base_dir() -> Path:
     return PACKAGE_DIR / "knowledge_base"
 
 
+def default_prompts_dir() -> Path:
+    """Return the shipped prompt templates: beside the package in a checkout, inside it in a wheel."""
+    checkout = PACKAGE_DIR.parent / "prompts"
+    if checkout.is_dir():
+        return checkout
+    return PACKAGE_DIR / "prompts"
+
+
 class Settings(BaseSettings):
     """Settings of the whole service. Every field reads the variable ``ADVISOR_<FIELD>``."""
 
@@ -46,6 +54,10 @@ class Settings(BaseSettings):
     )
     openai_embedding_model: str = "text-embedding-3-small"
     embedding_batch_size: int = Field(default=32, ge=1, le=2048)
+    embedding_threads: int | None = Field(
+        default=None, ge=1, le=256,
+        description="Intra-op threads of the local ONNX model; empty means one per available core.",
+    )
 
     chroma_mode: Literal["persistent", "http"] = Field(
         default="persistent",
@@ -61,12 +73,35 @@ class Settings(BaseSettings):
         default=None, description="Base URL of an OpenAI-compatible server; empty for OpenAI."
     )
     openai_model: str = "gpt-4o-mini"
-    openai_timeout_seconds: float = Field(default=30.0, gt=0)
+    openai_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Deadline of one chat model request, streamed or not."
+    )
+    openai_stream_chunk_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="Longest wait between two chunks of a streamed answer."
+    )
+    openai_max_attempts: int = Field(
+        default=3, ge=1, le=10, description="Attempts per chat model call, the first included."
+    )
+    openai_retry_max_wait_seconds: float = Field(
+        default=20.0, ge=0, description="Longest total time spent waiting between attempts."
+    )
+    chat_history_token_budget: int = Field(
+        default=3000, ge=200, description="Tokens of conversation history sent to the model."
+    )
+    prompts_dir: Path = Field(
+        default_factory=default_prompts_dir,
+        description="Directory of the prompt template files.",
+    )
 
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; empty means SQLite under data_dir."
     )
     log_level: str = "INFO"
+    max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1,
+        description="Largest record or catalog file an import reads, in bytes.",
+    )
 
     @property
     def chroma_path(self) -> Path:

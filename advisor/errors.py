@@ -4,7 +4,9 @@
     ├── InvalidInputError      bad user input: a record, a goal, a file, an option
     ├── NotFoundError          an id that names nothing: a credential, skill, occupation, learner
     ├── ConfigurationError     settings that cannot work together
-    └── IndexMismatchError     a Chroma collection built by another embedding model
+    ├── IndexMismatchError     a Chroma collection built by another embedding model
+    ├── PromptError            a prompt file that cannot be loaded, or rendered with the given variables
+    └── LLMCallError           a chat model call that ended in a fault (timeout, rate limit, ...)
 
 Every error carries the offending value and says what to do next. The API layer turns them
 into HTTP responses; nothing below it knows about HTTP.
@@ -37,3 +39,11 @@ class ConfigurationError(AdvisorError):
 
 class IndexMismatchError(AdvisorError):
     """A collection whose vectors come from another embedding model than the configured one."""
+
+
+class PromptError(AdvisorError):
+    """A prompt file that is invalid, or variables that do not match the ones it declares."""
+
+
+class LLMCallError(AdvisorError):
+    """A chat model call that failed; ``value`` is the typed fault it ended in."""

@@ -32,3 +32,12 @@ def shared_data() -> Path:
     if not SHARED_DATA_DIR.is_dir():
         pytest.skip(f"public data folder {SHARED_DATA_DIR} is absent")
     return SHARED_DATA_DIR
+
+
+@pytest.fixture
+def fake_openai() -> Iterator["FakeOpenAIServer"]:
+    """Start a fake OpenAI-compatible server on 127.0.0.1 and stop it after the test."""
+    from fakes.openai_server import FakeOpenAIServer
+
+    with FakeOpenAIServer() as server:
+        yield server
