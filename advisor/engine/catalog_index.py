@@ -1,0 +1,79 @@
+"""Lookup tables over the catalog: which credentials teach a skill, and what stacks into what."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from advisor.domain import Credential, CredentialKind, KnowledgeBase
+from advisor.engine.kb_cache import cached
+
+logger = logging.getLogger(__name__)
+
+# Estimated study hours for a credential whose hours the catalog does not give, by kind.
+# These are round estimates of typical workloads, not measurements; a step that uses one is
+# marked ``hours_estimated`` in the pathway.
+DEFAULT_HOURS: dict[CredentialKind, float] = {
+    CredentialKind.MODULE: 10.0,
+    CredentialKind.BADGE: 10.0,
+    CredentialKind.COURSE: 20.0,
+    CredentialKind.MICROCREDENTIAL: 40.0,
+    CredentialKind.CERTIFICATE: 120.0,
+    CredentialKind.DEGREE: 3000.0,
+}
+
+
+@dataclass
+class CatalogIndex:
+    """Inverted index skill -> credentials, and the stacking relations in both directions."""
+
+    kb: KnowledgeBase
+    teachers: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    parents: dict[str, set[str]] = field(default_factory=dict)
+    parts: dict[str, set[str]] = field(default_factory=dict)
+    levels: dict[str, dict[str, int]] = field(default_factory=dict)
+    hours: dict[str, tuple[float, bool]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        teachers: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        parents: dict[str, set[str]] = defaultdict(set)
+        parts: dict[str, set[str]] = defaultdict(set)
+
+        for credential in self.kb.credentials.values():
+            self.levels[credential.id] = taught_levels(credential)
+            self.hours[credential.id] = credential_hours(credential)
+            for taught in credential.skills:
+                teachers[taught.skill_id].append((credential.id, int(taught.level)))
+            for parent_id in credential.is_part_of:
+                if parent_id in self.kb.credentials:
+                    parents[credential.id].add(parent_id)
+                    parts[parent_id].add(credential.id)
+            for part_id in credential.has_part:
+                if part_id in self.kb.credentials:
+                    parents[part_id].add(credential.id)
+                    parts[credential.id].add(part_id)
+
+        self.teachers = {skill: sorted(items) for skill, items in teachers.items()}
+        self.parents = dict(parents)
+        self.parts = dict(parts)
+
+
+def get_catalog_index(kb: KnowledgeBase) -> CatalogIndex:
+    """Return the cached catalog index of a knowledge base."""
+    return cached(kb, "catalog_index", CatalogIndex)
+
+
+def credential_hours(credential: Credential) -> tuple[float, bool]:
+    """Return (hours, estimated): the catalog's hours, or the kind's default estimate."""
+    if credential.hours is not None:
+        return float(credential.hours), False
+    return DEFAULT_HOURS.get(credential.kind, DEFAULT_HOURS[CredentialKind.COURSE]), True
+
+
+def taught_levels(credential: Credential) -> dict[str, int]:
+    """Return skill id -> the highest level the credential teaches it at."""
+    levels: dict[str, int] = {}
+    for taught in credential.skills:
+        levels[taught.skill_id] = max(levels.get(taught.skill_id, 0), int(taught.level))
+    return levels

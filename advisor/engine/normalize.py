@@ -1,0 +1,203 @@
+"""Skill normalisation: free skill text from records, postings and questions onto taxonomy skills.
+
+The steps, in order, stop at the first that matches:
+
+1. exact match of the cleaned text against preferred labels, then alternative labels;
+   cleaning folds case and Unicode, turns punctuation into spaces (keeping ``+`` and ``#``, so
+   "C++" and "C#" survive) and collapses spaces;
+2. the same with parenthetical qualifiers removed, on both sides ("Python (computer programming)"
+   matches "python");
+3. the abbreviation table ``ABBREVIATIONS`` ("JS", "ML", "k8s" ...), whose expansion is matched
+   exactly;
+4. a misspelling match with rapidfuzz's normalised Indel ratio at or above
+   ``FUZZY_THRESHOLD`` over every label, for texts of at least ``FUZZY_MIN_LENGTH`` characters;
+5. ``SkillSearch.nearest_skills`` (the skills index) at or above ``SEMANTIC_THRESHOLD``.
+
+Text that passes none of them comes back unmatched, with the text, and is never forced onto
+the nearest skill. Lookup tables are built once per KnowledgeBase and cached.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from advisor.domain import KnowledgeBase, SkillMatch
+from advisor.engine.kb_cache import cached
+from advisor.engine.ports import SkillSearch
+
+logger = logging.getLogger(__name__)
+
+FUZZY_THRESHOLD = 88.0
+FUZZY_MIN_LENGTH = 5
+SEMANTIC_THRESHOLD = 0.75
+
+# Common abbreviations in skill lists and postings, expanded before an exact match. Only
+# abbreviations with one usual meaning in job and course text are listed ("CV" is not).
+ABBREVIATIONS: dict[str, str] = {
+    "js": "javascript",
+    "ts": "typescript",
+    "py": "python",
+    "ml": "machine learning",
+    "dl": "deep learning",
+    "ai": "artificial intelligence",
+    "nlp": "natural language processing",
+    "k8s": "kubernetes",
+    "aws": "amazon web services",
+    "gcp": "google cloud platform",
+    "oop": "object oriented programming",
+    "ui": "user interface design",
+    "ux": "user experience",
+    "ci cd": "continuous integration",
+    "bi": "business intelligence",
+    "seo": "search engine optimisation",
+    "sem": "search engine marketing",
+    "pm": "project management",
+    "qa": "quality assurance",
+    "hr": "human resource management",
+    "crm": "customer relationship management",
+    "erp": "enterprise resource planning",
+    "db": "database",
+    "dbms": "database management systems",
+    "os": "operating systems",
+    "ds": "data science",
+    "etl": "extract transform load",
+}
+
+_PARENTHESIS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
+_NON_WORD = re.compile(r"[^\w+#]+")
+
+
+def clean(text: str) -> str:
+    """Return text folded for lookup: Unicode NFKC, case-folded, punctuation as single spaces."""
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def strip_qualifiers(text: str) -> str:
+    """Return text without parenthetical or bracketed qualifiers."""
+    return _PARENTHESIS.sub(" ", text)
+
+
+@dataclass
+class SkillNormalizer:
+    """Lookup tables over one knowledge base's skills, built once."""
+
+    kb: KnowledgeBase
+    preferred: dict[str, list[str]] = field(default_factory=dict)
+    alternative: dict[str, list[str]] = field(default_factory=dict)
+    fuzzy_keys: list[str] = field(default_factory=list)
+    fuzzy_ids: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for skill in sorted(self.kb.skills.values(), key=lambda item: item.id):
+            self._add(self.preferred, skill.label, skill.id)
+            for label in skill.alt_labels:
+                self._add(self.alternative, label, skill.id)
+
+        seen: dict[str, str] = {}
+        for table in (self.preferred, self.alternative):
+            for key, ids in table.items():
+                seen.setdefault(key, ids[0])
+        self.fuzzy_keys = list(seen)
+        self.fuzzy_ids = [seen[key] for key in self.fuzzy_keys]
+        logger.debug("built skill lookup over %d labels", len(self.fuzzy_keys))
+
+    @staticmethod
+    def _add(table: dict[str, list[str]], label: str, skill_id: str) -> None:
+        for key in {clean(label), clean(strip_qualifiers(label))}:
+            if key and skill_id not in table.setdefault(key, []):
+                table[key].append(skill_id)
+
+    def lookup(self, key: str) -> tuple[str, str] | None:
+        """Return (skill id, method) for an exact match of a cleaned key, or None."""
+        if key in self.preferred:
+            return self.preferred[key][0], "exact"
+        if key in self.alternative:
+            return self.alternative[key][0], "alt_label"
+        return None
+
+    def match_exact(self, text: str) -> tuple[str, str] | None:
+        """Return (skill id, method) from labels, qualifiers removed, or abbreviations."""
+        for key in (clean(text), clean(strip_qualifiers(text))):
+            if not key:
+                continue
+            found = self.lookup(key)
+            if found:
+                return found
+            expansion = ABBREVIATIONS.get(key)
+            if expansion:
+                expanded = self.lookup(clean(expansion))
+                if expanded:
+                    return expanded[0], "abbreviation"
+        return None
+
+    def match_fuzzy(self, text: str) -> tuple[str, float] | None:
+        """Return (skill id, score in [0, 1]) of the closest label above the threshold, or None."""
+        key = clean(strip_qualifiers(text))
+        key = clean(ABBREVIATIONS.get(key, key))
+        if len(key) < FUZZY_MIN_LENGTH or not self.fuzzy_keys:
+            return None
+        best = process.extractOne(
+            key, self.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD
+        )
+        if best is None:
+            return None
+        return self.fuzzy_ids[best[2]], best[1] / 100.0
+
+    def normalize(self, text: str, skill_search: SkillSearch | None = None) -> SkillMatch:
+        """Map one skill text onto a taxonomy skill, or return it as unmatched."""
+        exact = self.match_exact(text)
+        if exact:
+            return self._match(text, exact[0], exact[1], 1.0)
+
+        fuzzy = self.match_fuzzy(text)
+        if fuzzy:
+            return self._match(text, fuzzy[0], "fuzzy", fuzzy[1])
+
+        semantic = self._match_semantic(text, skill_search)
+        if semantic:
+            return self._match(text, semantic[0], "semantic", semantic[1])
+
+        return SkillMatch(text=text, method="unmatched", score=0.0)
+
+    def _match_semantic(self, text: str, skill_search: SkillSearch | None) -> tuple[str, float] | None:
+        if skill_search is None or not text.strip():
+            return None
+        for skill_id, score in skill_search.nearest_skills(text, 1):
+            if score >= SEMANTIC_THRESHOLD and skill_id in self.kb.skills:
+                return skill_id, float(min(score, 1.0))
+        return None
+
+    def _match(self, text: str, skill_id: str, method: str, score: float) -> SkillMatch:
+        return SkillMatch(
+            text=text,
+            skill_id=skill_id,
+            label=self.kb.skills[skill_id].label,
+            method=method,
+            score=score,
+        )
+
+
+def get_normalizer(kb: KnowledgeBase) -> SkillNormalizer:
+    """Return the cached normaliser of a knowledge base (see ``kb_cache.cached``)."""
+    return cached(kb, "normalizer", SkillNormalizer)
+
+
+def normalize_skill(
+    kb: KnowledgeBase, text: str, skill_search: SkillSearch | None = None
+) -> SkillMatch:
+    """Map one skill text onto a taxonomy skill of ``kb``, or return it as unmatched."""
+    return get_normalizer(kb).normalize(text, skill_search)
+
+
+def normalize_skills(
+    kb: KnowledgeBase, texts: list[str], skill_search: SkillSearch | None = None
+) -> list[SkillMatch]:
+    """Map each skill text onto a taxonomy skill, keeping the input order."""
+    normalizer = get_normalizer(kb)
+    return [normalizer.normalize(text, skill_search) for text in texts]
