@@ -45,7 +45,7 @@ class Skill(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    id: str = Field(min_length=1, description="Stable project id, such as 'esco:skill/<uuid>'.")
+    id: str = Field(min_length=1, description="Stable project id, such as 'esco:skill:<uuid>'.")
     label: str = Field(min_length=1, description="Preferred label.")
     alt_labels: list[str] = Field(default_factory=list)
     framework: Framework
@@ -65,6 +65,12 @@ class SkillLevel(BaseModel):
 
     skill_id: str = Field(min_length=1)
     level: Proficiency = Proficiency.INTERMEDIATE
+    source_label: str | None = Field(
+        default=None, description="Skill name as the source wrote it, before mapping to skill_id."
+    )
+    mapping_rule: str | None = Field(
+        default=None, description="Rule that mapped source_label to skill_id: exact, fuzzy, embedding or new."
+    )
 
 
 class RequiredSkill(SkillLevel):
