@@ -1,11 +1,12 @@
 """Rebuild every shipped knowledge base file from the public raw data.
 
-Usage: python knowledge_base/build.py --source PATH/TO/data [--no-embedding]
+Usage: python knowledge_base/build.py --source PATH/TO/data [--no-embedding] [--cache-dir DIR | --no-cache]
 
 Reads the Coursera and edX catalog scrapes, ESCO v1.1.1 and O*NET, maps the catalogs' skill
 names onto ESCO and O*NET skills, derives prerequisites, and writes credentials.jsonl,
 skills.jsonl, occupations.jsonl and skill_mappings.csv beside this script. Prints counts,
-mapping coverage per rule and file sizes.
+mapping coverage per rule and file sizes. Label embeddings are kept in a cache folder outside
+the repository, so a rebuild from an unchanged source encodes nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from advisor.domain import Credential, Skill
+from advisor.domain import Credential, Occupation, Skill
 from advisor.ingest.coursera import import_coursera
 from advisor.ingest.derivation import derive_prerequisites, find_cycle
 from advisor.ingest.edx import import_edx
@@ -31,12 +32,15 @@ from advisor.ingest.knowledge_base import (
     write_jsonl,
 )
 from advisor.ingest.onet import import_onet_occupations, import_onet_skills, import_onet_technology
-from advisor.ingest.skill_mapping import SkillMapper, SkillMatch, apply_mapping, catalog_skills
+from advisor.ingest.reverse_mapping import match_reverse, required_skills
+from advisor.ingest.skill_mapping import RULE_ORDER, SkillMapper, SkillMatch, add_matches, apply_mapping, catalog_skills
+from advisor.ingest.skill_synonyms import read_synonyms
 
 logger = logging.getLogger("knowledge_base.build")
 
 OUTPUT_DIR = Path(__file__).resolve().parent
 MAPPINGS_FILE = "skill_mappings.csv"
+SYNONYMS_FILE = OUTPUT_DIR / "skill_synonyms.csv"
 # Source text kept by the importers for derivations but not shipped, because it is prose.
 UNSHIPPED_FIELDS = ("prerequisites_text", "program_names")
 CHECK_OCCUPATIONS = (
@@ -52,18 +56,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, required=True, help="Folder of the public raw data.")
     parser.add_argument("--output", type=Path, default=OUTPUT_DIR, help="Folder to write the files to.")
-    parser.add_argument("--no-embedding", action="store_true", help="Skip the embedding rule of the skill mapping.")
+    parser.add_argument("--no-embedding", action="store_true", help="Skip the embedding rules of the skill mapping.")
+    parser.add_argument("--cache-dir", type=Path, help="Folder of the label embedding cache (default: ADVISOR_CACHE_DIR or ~/.cache/advisor).")
+    parser.add_argument("--no-cache", action="store_true", help="Encode every label again and write no cache.")
     options = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     started = time.perf_counter()
     skills = read_taxonomy(options.source)
     credentials = read_catalog(options.source)
-    mapping = map_skills(credentials, skills, use_embedding=not options.no_embedding)
+    occupations = read_occupations(options.source)
+    encoder = None if options.no_embedding else make_encoder(options.cache_dir, use_cache=not options.no_cache)
+    mapping = map_skills(credentials, skills, occupations, encoder)
     apply_mapping(credentials, mapping)
     skills.extend(catalog_skills(credentials))
     print_derivations(derive_prerequisites(credentials))
-    occupations = read_occupations(options.source)
 
     for credential in credentials:
         for name in UNSHIPPED_FIELDS:
@@ -110,26 +117,47 @@ def read_occupations(source: Path) -> list:
     return occupations
 
 
-def map_skills(credentials: list[Credential], skills: list[Skill], use_embedding: bool) -> dict[str, list[SkillMatch]]:
-    """Map every distinct skill name of the catalog and print coverage per rule."""
-    encoder = None
-    if use_embedding:
-        from advisor.ingest.embedding import MiniLMEncoder
+def make_encoder(cache_dir: Path | None, use_cache: bool):
+    """Return the MiniLM encoder, wrapped in the embedding cache unless use_cache is false."""
+    from advisor.ingest.embedding import EmbeddingCache, MiniLMEncoder, default_cache_dir
 
-        encoder = MiniLMEncoder()
-    mapper = SkillMapper(skills, encoder=encoder)
+    encoder = MiniLMEncoder()
+    if not use_cache:
+        return encoder
+    return EmbeddingCache(encoder, cache_dir or default_cache_dir())
+
+
+def map_skills(
+    credentials: list[Credential], skills: list[Skill], occupations: list[Occupation], encoder
+) -> dict[str, list[SkillMatch]]:
+    """Map every distinct skill name of the catalog in both directions and print coverage per rule."""
+    mapper = SkillMapper(skills, encoder=encoder, synonyms=read_synonyms(SYNONYMS_FILE))
     names = [skill.source_label for credential in credentials for skill in credential.skills if skill.source_label]
     mapping = mapper.map_names(names)
 
-    distinct = Counter(matches[0].rule if matches else "new" for matches in mapping.values())
-    uses = Counter(mapping[name][0].rule if mapping[name] else "new" for name in names)
+    if encoder is not None:
+        by_id = {skill.id: skill for skill in skills}
+        reverse = match_reverse(list(mapping), required_skills(occupations, by_id), encoder)
+        for name, matches in reverse.items():
+            add_matches(mapping[name], matches)
+    if hasattr(encoder, "save"):
+        encoder.save()
+
+    print_mapping_coverage(mapping, names)
+    return mapping
+
+
+def print_mapping_coverage(mapping: dict[str, list[SkillMatch]], names: list[str]) -> None:
+    """Print the distinct names and uses mapped by each rule; a name counts under its first rule."""
+    first_rule = {name: min((match.rule for match in matches), key=RULE_ORDER.index) if matches else "new" for name, matches in mapping.items()}
+    distinct = Counter(first_rule.values())
+    uses = Counter(first_rule[name] for name in names)
     print(f"skill names: {len(mapping)} distinct, {len(names)} uses")
-    for rule in ("exact", "fuzzy", "embedding", "new"):
+    for rule in RULE_ORDER:
         print(
-            f"  {rule:9} {distinct[rule]:5} distinct ({distinct[rule] / max(len(mapping), 1):.1%}), "
+            f"  {rule:17} {distinct[rule]:5} distinct ({distinct[rule] / max(len(mapping), 1):.1%}), "
             f"{uses[rule]:6} uses ({uses[rule] / max(len(names), 1):.1%})"
         )
-    return mapping
 
 
 def write_files(output: Path, credentials, skills, occupations, mapping) -> None:

@@ -97,8 +97,25 @@ def test_no_scraped_prose(shipped: tuple[KnowledgeBase, list, float]) -> None:
 
 
 def test_some_skills_mapped(shipped: tuple[KnowledgeBase, list, float]) -> None:
-    rules = {skill.mapping_rule for credential in shipped[0].credentials.values() for skill in credential.skills}
-    assert {"exact", "fuzzy", "new"} <= rules
+    rules = {
+        (skill.mapping_rule or "").split(":")[0]
+        for credential in shipped[0].credentials.values()
+        for skill in credential.skills
+    }
+    assert {"exact", "variant", "fuzzy", "embedding", "verb_object", "synonym", "reverse_embedding", "new"} <= rules
+
+
+def test_scored_rules_carry_score(shipped: tuple[KnowledgeBase, list, float]) -> None:
+    for credential in shipped[0].credentials.values():
+        for skill in credential.skills:
+            rule, _, score = (skill.mapping_rule or "").partition(":")
+            if rule in ("fuzzy", "embedding", "reverse_embedding"):
+                assert float(score) > 0, (credential.id, skill.skill_id)
+
+
+def test_sql_closes_query_language_gap(shipped: tuple[KnowledgeBase, list, float]) -> None:
+    taught = {skill.skill_id for credential in shipped[0].credentials.values() for skill in credential.skills}
+    assert "esco:skill:75f839c2-fd9a-4ad3-8921-6e734608568d" in taught
 
 
 def test_bad_line_rejected(tmp_path: Path) -> None:

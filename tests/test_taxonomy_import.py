@@ -134,9 +134,14 @@ def test_mapping_software_suffix_only_for_tools() -> None:
     assert [match.skill_id for match in mapping["Alteryx"]] == ["onet:tech:alteryx"]
 
 
-def test_mapping_fuzzy() -> None:
+def test_mapping_plural_variant() -> None:
     matches = SkillMapper(small_taxonomy()).map_names(["Databases"])["Databases"]
-    assert [(match.skill_id, match.rule) for match in matches] == [("esco:skill:db", "fuzzy")]
+    assert [(match.skill_id, match.rule) for match in matches] == [("esco:skill:db", "variant")]
+
+
+def test_mapping_fuzzy() -> None:
+    matches = SkillMapper(small_taxonomy()).map_names(["Machine Lerning"])["Machine Lerning"]
+    assert [(match.skill_id, match.rule) for match in matches] == [("esco:skill:ml", "fuzzy")]
 
 
 def test_mapping_nothing_matches() -> None:

