@@ -1,5 +1,6 @@
-"""The conversation layer: prompts, the chat model provider, faults, events, memory, budgets
-and the answer verifier. Imports no web framework."""
+"""The conversation layer: prompts, the chat model provider, faults, events, memory, budgets,
+the answer verifier, tools over the engine, the offline responder and the chat service
+(``advisor.chat.service.ChatService``). Imports no web framework."""
 
 from advisor.chat.budget import BudgetedHistory, count_tokens, extractive_summary, fit_history
 from advisor.chat.events import (
@@ -7,6 +8,9 @@ from advisor.chat.events import (
     CitationEvent,
     FinalEvent,
     Incident,
+    PathwayCard,
+    PathwayEvent,
+    PathwayStepCard,
     TextDelta,
     ToolCallEvent,
     ToolResultEvent,
@@ -41,6 +45,9 @@ __all__ = [
     "FinalEvent",
     "Incident",
     "ModelReply",
+    "PathwayCard",
+    "PathwayEvent",
+    "PathwayStepCard",
     "Problem",
     "ProblemKind",
     "Prompt",

@@ -1,7 +1,7 @@
 """Typed events of one conversation turn, in the order a client renders them.
 
-A turn yields any number of text deltas, tool calls, tool results and citations, then exactly
-one ``FinalEvent``. Every event serialises to JSON with a ``type`` field, so the API can send it
+A turn yields any number of text deltas, tool calls, tool results, pathways and citations, then
+exactly one ``FinalEvent``. Every event serialises to JSON with a ``type`` field, so the API can send it
 as one server-sent event and Slack can render it without knowing the chat layer.
 """
 
@@ -54,6 +54,45 @@ class CitationEvent(ChatEventBase):
     title: str | None = None
 
 
+class PathwayStepCard(BaseModel):
+    """One step of a pathway card: the credential, its hours and cost, the gap skills it closes."""
+
+    order: int
+    credential_id: str
+    title: str
+    provider: str | None = None
+    url: str | None = None
+    hours: float
+    hours_estimated: bool = Field(default=False, description="True when the catalog states no hours.")
+    cost: float | None = Field(default=None, description="None when the cost is unknown, which is not free.")
+    currency: str | None = None
+    closes: list[str] = Field(default_factory=list, description="Labels of the gap skills it raises.")
+    closes_skill_ids: list[str] = Field(default_factory=list)
+
+
+class PathwayCard(BaseModel):
+    """A pathway as front ends render it: the goal, the steps in order and the totals."""
+
+    goal_title: str
+    occupation_id: str | None = None
+    steps: list[PathwayStepCard] = Field(default_factory=list)
+    total_hours: float = 0.0
+    hours_per_week: float = 0.0
+    weeks: int = 0
+    known_cost: float = 0.0
+    currency: str | None = None
+    unknown_cost_ids: list[str] = Field(default_factory=list)
+    open_gap_skills: list[str] = Field(default_factory=list, description="Labels of gap skills left open.")
+    label: str = Field(default="recommended", description="recommended, cheaper or faster.")
+
+
+class PathwayEvent(ChatEventBase):
+    """A pathway the engine planned in this turn, for rendering as cards."""
+
+    type: Literal["pathway"] = "pathway"
+    pathway: PathwayCard
+
+
 class Usage(BaseModel):
     """Tokens a turn consumed, summed over its model calls."""
 
@@ -84,10 +123,17 @@ class FinalEvent(ChatEventBase):
     usage: Usage = Field(default_factory=Usage)
     latency_ms: int = 0
     incidents: list[Incident] = Field(default_factory=list)
+    replaces_streamed_text: bool = Field(
+        default=False,
+        description="True when text deltas were sent and this answer replaces them, because the "
+        "model failed mid-answer or its answer did not pass the verifier.",
+    )
+    pathway: PathwayCard | None = Field(default=None, description="The last pathway of the turn, if any.")
+    interrupted: bool = Field(default=False, description="True when the turn was cut off before it ended.")
 
 
 ChatEvent = Annotated[
-    TextDelta | ToolCallEvent | ToolResultEvent | CitationEvent | FinalEvent,
+    TextDelta | ToolCallEvent | ToolResultEvent | CitationEvent | PathwayEvent | FinalEvent,
     Field(discriminator="type"),
 ]
 

@@ -16,7 +16,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, func, select
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -28,6 +41,7 @@ from advisor.errors import InvalidInputError, NotFoundError
 logger = logging.getLogger(__name__)
 
 Role = Literal["user", "assistant"]
+TurnStatus = Literal["complete", "interrupted"]
 
 
 class VerifierOutcome(StrEnum):
@@ -64,6 +78,7 @@ class TurnRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="complete")
 
 
 class ExchangeRow(Base):
@@ -113,6 +128,7 @@ class Turn(BaseModel):
     role: Role
     content: str
     created_at: datetime
+    status: TurnStatus = Field(default="complete", description="interrupted when the client went away mid-answer.")
 
 
 class RetrievedItem(BaseModel):
@@ -173,8 +189,7 @@ class ConversationStore:
     @classmethod
     def from_url(cls, url: str) -> "ConversationStore":
         """Connect to ``url``, apply pending migrations and return the store."""
-        create_sqlite_directory(url)
-        engine = create_engine(url)
+        engine = create_database_engine(url)
         upgrade(engine)
         return cls(engine)
 
@@ -231,7 +246,9 @@ class ConversationStore:
             row.updated_at = now()
         return Conversation.model_validate(row)
 
-    def add_turn(self, conversation_id: str, learner_id: str, role: Role, content: str) -> Turn:
+    def add_turn(
+        self, conversation_id: str, learner_id: str, role: Role, content: str, status: TurnStatus = "complete"
+    ) -> Turn:
         """Append a message to the learner's conversation and return it."""
         with self.sessions.begin() as session:
             conversation = self.owned_row(session, conversation_id, learner_id)
@@ -244,6 +261,7 @@ class ConversationStore:
                 role=role,
                 content=content,
                 created_at=now(),
+                status=status,
             )
             session.add(row)
             conversation.updated_at = row.created_at
@@ -257,6 +275,46 @@ class ConversationStore:
                 select(TurnRow).where(TurnRow.conversation_id == conversation_id).order_by(TurnRow.position)
             )
             return [Turn.model_validate(row) for row in rows]
+
+    def finish_turn(
+        self,
+        record: ExchangeRecord,
+        *,
+        status: TurnStatus = "complete",
+        goal: BaseModel | Mapping[str, Any] | None = None,
+        constraints: BaseModel | Mapping[str, Any] | None = None,
+    ) -> int:
+        """Store the answer of a turn, its goal and constraints and its exchange record at once.
+
+        One transaction instead of three, because each commit to a SQLite file waits for the
+        disk. Returns the exchange record's id.
+        """
+        with self.sessions.begin() as session:
+            conversation = self.owned_row(session, record.conversation_id, record.learner_id)
+            last = session.scalar(
+                select(func.max(TurnRow.position)).where(TurnRow.conversation_id == record.conversation_id)
+            )
+            stamp = now()
+            session.add(
+                TurnRow(
+                    conversation_id=record.conversation_id,
+                    position=(last or 0) + 1,
+                    role="assistant",
+                    content=record.answer,
+                    created_at=stamp,
+                    status=status,
+                )
+            )
+            if goal is not None:
+                conversation.goal = as_json_object(goal)
+            if constraints is not None:
+                conversation.constraints = as_json_object(constraints)
+            conversation.updated_at = stamp
+
+            row = ExchangeRow(**record.model_dump(mode="json", exclude={"id", "created_at"}), created_at=stamp)
+            session.add(row)
+            session.flush()
+            return row.id
 
     def record_exchange(self, record: ExchangeRecord) -> int:
         """Store an exchange record of the learner's conversation and return its id."""
@@ -280,6 +338,18 @@ class ConversationStore:
             )
             return [ExchangeRecord.model_validate(row) for row in rows]
 
+    def delete_learner(self, learner_id: str) -> int:
+        """Delete every conversation of the learner, with its turns and exchanges; return how many."""
+        with self.sessions.begin() as session:
+            ids = list(session.scalars(select(ConversationRow.id).where(ConversationRow.learner_id == learner_id)))
+            if ids:
+                # SQLite enforces ON DELETE CASCADE only with a pragma, so children go first.
+                session.execute(delete(ExchangeRow).where(ExchangeRow.conversation_id.in_(ids)))
+                session.execute(delete(TurnRow).where(TurnRow.conversation_id.in_(ids)))
+                session.execute(delete(ConversationRow).where(ConversationRow.id.in_(ids)))
+        logger.info("Deleted %d conversations of learner %s", len(ids), learner_id)
+        return len(ids)
+
     @staticmethod
     def owned_row(session: Session, conversation_id: str, learner_id: str) -> ConversationRow:
         """Return the conversation row if it belongs to the learner, else raise NotFoundError."""
@@ -291,6 +361,28 @@ class ConversationStore:
                 hint="Start a new conversation.",
             )
         return row
+
+
+def create_database_engine(url: str) -> Engine:
+    """Create the engine for ``url``; a SQLite file gets its folder, WAL mode and NORMAL sync.
+
+    In WAL mode readers do not block the writer, and with synchronous=NORMAL a commit does not
+    wait for the disk; a power loss can lose the last commits but never corrupts the file
+    (SQLite documentation, "Write-Ahead Logging").
+    """
+    create_sqlite_directory(url)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite" and make_url(url).database not in (None, "", ":memory:"):
+        event.listen(engine, "connect", set_sqlite_pragmas)
+    return engine
+
+
+def set_sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Turn on WAL mode and NORMAL synchronisation for a new SQLite connection."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def create_sqlite_directory(url: str) -> None:

@@ -195,6 +195,37 @@ class TitleIndex:
         return mentions
 
 
+class PhraseIndex:
+    """Word sequences, looked up by their first word, for finding labels in free text."""
+
+    def __init__(self, phrases: Iterable[tuple[str, ...]]) -> None:
+        self.by_first_word: dict[str, set[tuple[str, ...]]] = {}
+        for words in phrases:
+            self.by_first_word.setdefault(words[0], set()).add(words)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Return the character spans of the longest phrase starting at each word, overlaps included."""
+        words = word_spans(text)
+        found = []
+        for position, (word, start, _end) in enumerate(words):
+            longest = 0
+            for phrase in self.by_first_word.get(word, ()):
+                candidate = tuple(item[0] for item in words[position : position + len(phrase)])
+                if candidate == phrase:
+                    longest = max(longest, len(phrase))
+            if longest:
+                found.append((start, words[position + longest - 1][2]))
+        return found
+
+
+def inside_longer(mention: Mention, spans: list[tuple[int, int]]) -> bool:
+    """Return whether a mention lies inside a longer span."""
+    return any(
+        start <= mention.start and mention.end <= end and end - start > mention.end - mention.start
+        for start, end in spans
+    )
+
+
 def is_distinctive(words: tuple[str, ...]) -> bool:
     """Return whether a title is specific enough to be looked for in free text."""
     return len(words) >= 2 and any(word not in COMMON_WORDS for word in words)
@@ -212,6 +243,7 @@ class AnswerVerifier:
         labels |= {normalize_words(occupation.title) for occupation in knowledge.occupations.values()}
         self.label_words = labels
         self.titles = TitleIndex(((item.id, item.title) for item in self.credentials.values()), labels)
+        self.labels = PhraseIndex(words for words in labels if len(words) >= 2)
         self.id_prefixes = credential_id_prefixes(self.credentials)
 
     def verify(
@@ -234,7 +266,9 @@ class AnswerVerifier:
 
         problems: list[Problem] = []
         id_mentions = self.check_ids(answer, set(credential_ids), own_ids, other_by_id, problems)
-        title_mentions = self.titles.find(answer)
+        # A title inside a longer skill or occupation label ("Big Data" in "analyse big data") names the skill.
+        label_spans = self.labels.spans(answer)
+        title_mentions = [mention for mention in self.titles.find(answer) if not inside_longer(mention, label_spans)]
         for mention in title_mentions:
             self.check_title_source(mention, set(credential_ids), problems)
 
