@@ -7,6 +7,8 @@ prints the result. Logging is configured here and nowhere below.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from pathlib import Path
 
 import typer
 
@@ -27,6 +29,305 @@ def configure(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log a
 
 
 # Commands are added below, one block per layer.
+
+
+@app.command("recommend")
+def recommend_command(
+    goal: str = typer.Option(
+        ...,
+        "--goal",
+        help="Occupation (id, ESCO URI, O*NET code or title), job posting text, or a skill list "
+        "such as 'python:3, sql'. Prefix with 'occupation:', 'posting:' or 'skills:' to force the kind.",
+    ),
+    record: Path | None = typer.Option(
+        None, "--record", help="Learner record file [default: none, a cold start]."
+    ),
+    hours_per_week: float | None = typer.Option(
+        None, "--hours-per-week", min=0.5, max=168, help="Study hours per week [default: the record's, else 5]."
+    ),
+    budget: float | None = typer.Option(None, "--budget", min=0, help="Budget over known costs."),
+    currency: str | None = typer.Option(None, "--currency", help="Currency of the budget, such as USD."),
+    deadline: datetime | None = typer.Option(None, "--deadline", formats=["%Y-%m-%d"], help="Finish by this date."),
+    start: datetime | None = typer.Option(None, "--start", formats=["%Y-%m-%d"], help="Start date [default: today]."),
+    max_credentials: int | None = typer.Option(None, "--max-credentials", min=1, help="Maximum number of steps."),
+    exclude: list[str] = typer.Option([], "--exclude", help="Credential id to leave out; repeat for several."),
+    alternatives: bool = typer.Option(False, "--alternatives", help="Also look for a cheaper and a faster pathway."),
+    as_json: bool = typer.Option(False, "--json", help="Print the advice as JSON."),
+) -> None:
+    """Plan a cited pathway of credentials from a learner record toward a goal."""
+    import json
+
+    from advisor.domain import Constraints
+    from advisor.engine import advise
+    from advisor.engine.explain import render_advice
+    from advisor.engine.goals import goal_from_text
+    from advisor.errors import AdvisorError
+
+    try:
+        constraints = Constraints(
+            hours_per_week=hours_per_week,
+            budget=budget,
+            currency=currency.upper() if currency else None,
+            deadline=deadline.date() if deadline else None,
+            start=start.date() if start else None,
+            max_credentials=max_credentials,
+            exclude=exclude,
+        )
+        kb, learner_record = _load_recommend_inputs(record)
+        advice = advise(
+            kb, learner_record, goal_from_text(goal), constraints, _skill_search_if_built(), alternatives=alternatives
+        )
+    except AdvisorError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+    if as_json:
+        typer.echo(json.dumps(advice.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(render_advice(advice))
+
+
+def _load_recommend_inputs(record: Path | None):  # type: ignore[no-untyped-def]
+    """Load the shipped knowledge base and, when given, the learner record joined to it."""
+    from advisor.ingest.knowledge_base import load_knowledge_base
+    from advisor.ingest.records import import_record
+
+    kb, _reports = load_knowledge_base(get_settings().knowledge_base_dir)
+    if record is None:
+        return kb, None
+    result = import_record(record, knowledge_base=kb)
+    for rejection in result.report.rejected:
+        logging.getLogger(__name__).warning("record item rejected: %s", rejection)
+    return kb, result.items[0]
+
+
+def _skill_search_if_built():  # type: ignore[no-untyped-def]
+    """Return the skills index as a SkillSearch when it has been built, else None."""
+    settings = get_settings()
+    if settings.chroma_mode == "persistent" and not settings.chroma_path.is_dir():
+        return None
+    try:
+        from advisor.index.search import ChromaSkillSearch
+        from advisor.index.store import CollectionKind, IndexStore
+
+        store = IndexStore(settings)
+        if not store.revision(CollectionKind.SKILLS) or not store.fits_model(CollectionKind.SKILLS):
+            return None
+        if store.collection(CollectionKind.SKILLS).count() == 0:
+            return None
+        return ChromaSkillSearch(store)
+    except Exception as error:  # noqa: BLE001 - any index failure falls back to label matching
+        logging.getLogger(__name__).warning("skills index unavailable, matching labels only: %s", error)
+        return None
+
+
+@app.command("index")
+def index_command(
+    knowledge_base: Path | None = typer.Option(
+        None,
+        "--knowledge-base",
+        help="Directory with credentials.jsonl, skills.jsonl and occupations.jsonl "
+        "[default: the shipped knowledge base].",
+    ),
+    rebuild: bool = typer.Option(
+        False, "--rebuild", help="Delete the catalog collections and embed everything again."
+    ),
+) -> None:
+    """Index the knowledge base in Chroma, embedding only new and changed items."""
+    from rich.console import Console
+
+    from advisor.errors import AdvisorError
+    from advisor.index.console import index_with_progress, summary_table
+
+    console = Console()
+    directory = knowledge_base or get_settings().knowledge_base_dir
+    try:
+        summaries = index_with_progress(directory, rebuild, console)
+    except AdvisorError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+    console.print(summary_table(summaries))
+
+
+@app.command("search")
+def search_command(
+    query: str = typer.Argument(..., help="Words to search for."),
+    collection: str = typer.Option(
+        "credentials", "--collection", help="Collection to search: credentials or skills."
+    ),
+    limit: int = typer.Option(10, "--limit", min=1, max=1000, help="Maximum number of results."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+) -> None:
+    """Search credentials or skills by meaning and by words, fused into one ranking."""
+    from rich.console import Console
+
+    from advisor.errors import AdvisorError
+    from advisor.index.console import search_and_render
+
+    try:
+        search_and_render(query, collection, limit, as_json, Console())
+    except AdvisorError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+
+
+import_app = typer.Typer(help="Import catalogs and learner records, and report every rejected record.")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("catalog")
+def import_catalog(
+    file: Path = typer.Argument(..., help="Catalog file to import."),
+    file_format: str | None = typer.Option(
+        None, "--format", help="csv, json, jsonl, coursera or edx; default: from the file extension."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
+) -> None:
+    """Import a catalog file and print the report: accepted count and every rejected record."""
+    from advisor.errors import InvalidInputError
+    from advisor.ingest.catalog_format import import_catalog_file
+
+    try:
+        result = import_catalog_file(file, file_format)
+    except InvalidInputError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(code=2) from error
+
+    if as_json:
+        typer.echo(result.report.model_dump_json(indent=2))
+        return
+    typer.echo(f"{result.report.source}: {result.report.accepted} accepted, {len(result.report.rejected)} rejected")
+    for rejection in result.report.rejected:
+        typer.echo(f"  rejected {rejection}")
+    for warning in result.report.warnings:
+        typer.echo(f"  warning {warning}")
+
+
+@import_app.command("record")
+def import_record_command(
+    file: Path = typer.Argument(..., help="Record file: Open Badges 3.0, CLR 2.0, JWT, LER-RS, JSON or YAML."),
+    learner_id: str | None = typer.Option(
+        None, "--learner-id", help="Learner id to store the record under [default: the id in the file]."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the record and the report as JSON."),
+) -> None:
+    """Import one learner record and print every accepted item and every rejected one."""
+    import json
+
+    from advisor.errors import AdvisorError
+    from advisor.ingest.records import import_record_file, report_lines, summarize_import
+
+    try:
+        result = import_record_file(
+            file, learner_id=learner_id, knowledge_base_dir=get_settings().knowledge_base_dir
+        )
+    except AdvisorError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+    if as_json:
+        typer.echo(json.dumps(summarize_import(result), indent=2, ensure_ascii=False))
+    else:
+        typer.echo("\n".join(report_lines(result)))
+
+
+@app.command("serve")
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port to listen on; 0 picks a free one."),
+) -> None:
+    """Serve the HTTP API, the chat widget and the copilot page with uvicorn."""
+    import uvicorn
+
+    from advisor.api import create_app
+    from advisor.errors import AdvisorError
+
+    try:
+        application = create_app(get_settings())
+    except AdvisorError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+    uvicorn.run(application, host=host, port=port, log_config=None)
+
+
+@app.command("token")
+def token_command(
+    learner: str | None = typer.Option(None, "--learner", help="Mint a learner token for this learner id."),
+    advisor_id: str | None = typer.Option(None, "--advisor", help="Mint an advisor token for this advisor id."),
+    admin_id: str | None = typer.Option(None, "--admin", help="Mint an admin token for this admin id."),
+    minutes: int | None = typer.Option(
+        None, "--minutes", min=1, help="Lifetime in minutes [default: ADVISOR_LEARNER_TOKEN_MINUTES or ADVISOR_STAFF_TOKEN_MINUTES]."
+    ),
+) -> None:
+    """Print a bearer token signed with ADVISOR_TOKEN_SECRET, for development and scripts."""
+    from advisor.api.auth import Role, mint_token
+    from advisor.errors import AdvisorError
+
+    chosen = [(role, subject) for role, subject in ((Role.LEARNER, learner), (Role.ADVISOR, advisor_id), (Role.ADMIN, admin_id)) if subject]
+    if len(chosen) != 1:
+        typer.echo("Error: give exactly one of --learner, --advisor or --admin.", err=True)
+        raise typer.Exit(2)
+    role, subject = chosen[0]
+    try:
+        typer.echo(mint_token(get_settings(), subject, role, minutes))
+    except AdvisorError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+
+
+@app.command("chat")
+def chat_command(
+    record: Path | None = typer.Option(
+        None, "--record", help="Learner record file to advise on [default: none, a cold start]."
+    ),
+    learner_id: str | None = typer.Option(
+        None, "--learner-id", help="Learner id to talk as [default: the id in the record, else local-learner]."
+    ),
+) -> None:
+    """Talk with the advisor in the terminal: offline by default, under the chat model when a key is set."""
+    import sys
+
+    from advisor.chat.terminal import run_terminal_chat
+
+    if logging.getLogger().level > logging.DEBUG:
+        logging.getLogger("advisor").setLevel(logging.WARNING)
+
+    def write(text: str) -> None:
+        typer.echo(text, nl=False)
+
+    raise typer.Exit(run_terminal_chat(record, learner_id, sys.stdin, write))
+
+@app.command("eval")
+def eval_command(
+    dataset: Path = typer.Option(
+        Path("evals/personas"), "--dataset", help="Folder of persona case folders (see evals/README.md)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for report.md, results.json and plots [default: evals/results/<timestamp>]."
+    ),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Run only the first N cases, by id."),
+    llm: bool = typer.Option(
+        False, "--llm", help="Run the chat turns through the chat model; needs ADVISOR_OPENAI_API_KEY."
+    ),
+) -> None:
+    """Run the evaluation set for the product and a naive RAG baseline, and write a report."""
+    from advisor.errors import AdvisorError
+    from advisor.evals.report import summary_table, write_report
+    from advisor.evals.runner import EvalOptions, run_evaluation
+    from advisor.ingest.knowledge_base import load_knowledge_base
+
+    settings = get_settings()
+    if llm and settings.openai_api_key is None:
+        typer.echo("Error: --llm needs an API key. Set ADVISOR_OPENAI_API_KEY, or run without --llm.", err=True)
+        raise typer.Exit(2)
+    folder = out or Path("evals/results") / datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        evaluation = run_evaluation(EvalOptions(dataset=dataset, limit=limit, use_llm=llm, settings=settings))
+    except AdvisorError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+    kb, _reports = load_knowledge_base(settings.knowledge_base_dir)
+    report = write_report(evaluation, folder, {item_id: item.title for item_id, item in kb.credentials.items()})
+    typer.echo(summary_table(evaluation["summary"]))
+    typer.echo(f"Report: {report}")
 
 
 def main() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -102,6 +102,43 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest record or catalog file an import reads, in bytes.",
     )
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins of the pages allowed to call the API from a browser, "
+        "such as 'https://learn.example.edu'; empty allows none.",
+    )
+    token_secret: SecretStr | None = Field(
+        default=None,
+        description="Shared secret that signs and checks bearer tokens (HS256), at least 32 characters.",
+    )
+    token_audience: str = Field(default="advisor", description="Audience ('aud') every token must name.")
+    learner_token_minutes: int = Field(
+        default=15, ge=1, le=1440, description="Lifetime of a learner token minted by 'advisor token'."
+    )
+    staff_token_minutes: int = Field(
+        default=480, ge=1, le=10080, description="Lifetime of an advisor or admin token minted by 'advisor token'."
+    )
+    max_token_minutes: int = Field(
+        default=10080, ge=1, description="Longest lifetime (exp minus iat) the server accepts in a token."
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="Largest request body outside file uploads, in bytes."
+    )
+    max_message_chars: int = Field(
+        default=4000, ge=1, description="Longest chat message a caller may send, in characters."
+    )
+    rate_limit_per_minute: int = Field(
+        default=120, ge=1, description="Requests one caller may make per minute; bursts up to this count."
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        """Accept the origins as one comma-separated string, as environment variables give them."""
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @property
     def chroma_path(self) -> Path:

@@ -13,6 +13,7 @@ cached lookup tables, is reported apart.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import time
@@ -110,6 +111,10 @@ def report(name: str, first: float, timings: list[float]) -> None:
     ordered = sorted(timings)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
     print(f"{name:>12}: first {first:8.1f} ms   p50 {statistics.median(ordered):7.1f} ms   p95 {p95:7.1f} ms   (n={len(ordered)})")
+    print("BENCH_JSON " + json.dumps({
+        "benchmark": "engine", "catalog": name.strip(), "first_ms": round(first, 1),
+        "p50_ms": round(statistics.median(ordered), 1), "p95_ms": round(p95, 1), "runs": len(ordered),
+    }))
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ fresh temporary data directory, deleted at the end.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import tempfile
@@ -148,6 +149,12 @@ def main() -> None:
         "re-index ratio, warm / cold (goal <= 0.02): "
         f"wall {warm.wall / cold.wall:.4f}, cpu {warm.cpu / cold.cpu:.4f}"
     )
+    print("BENCH_JSON " + json.dumps({
+        "benchmark": "index", "texts": len(texts),
+        "raw_items_per_s": round(len(texts) / raw.wall, 1), "cold_items_per_s": round(len(texts) / cold.wall, 1),
+        "index_over_raw_wall": round(raw.wall / cold.wall, 3), "index_over_raw_cpu": round(raw.cpu / cold.cpu, 3),
+        "reindex_over_cold_wall": round(warm.wall / cold.wall, 4), "reindex_over_cold_cpu": round(warm.cpu / cold.cpu, 4),
+    }))
 
 
 if __name__ == "__main__":
