@@ -158,3 +158,15 @@ def test_goal_levels_parsed() -> None:
         ("sql", Proficiency.ADVANCED),
         ("excel", None),
     ]
+
+
+def test_posting_skips_everyday_words() -> None:
+    skills = [
+        Skill(id="stats", label="statistics", alt_labels=["data"], framework="esco"),
+        Skill(id="hiring", label="Hiring", framework="onet"),
+        Skill(id="excel", label="Microsoft Excel", alt_labels=["Excel"], framework="onet"),
+        Skill(id="sql", label="SQL", framework="esco"),
+    ]
+    kb = KnowledgeBase.from_items([], skills, [])
+    found, _unmatched = extract_posting_skills(kb, "We are hiring a junior analyst to clean data with SQL and Excel.")
+    assert [item.skill_id for item in found] == ["sql", "excel"]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from advisor.domain import KnowledgeBase, Skill
-from advisor.engine.normalize import get_normalizer, normalize_skill, normalize_skills
+from advisor.engine.normalize import clean, get_normalizer, normalize_skill, normalize_skills
 
 SKILLS = [
     Skill(id="py", label="Python (computer programming)", alt_labels=["Python"], framework="esco"),
@@ -96,3 +101,18 @@ def test_cache_rebuilt_on_growth(kb: KnowledgeBase) -> None:
     kb.skills["go"] = Skill(id="go", label="Go", framework="esco")
     assert get_normalizer(kb) is not first
     assert normalize_skill(kb, "go").skill_id == "go"
+
+
+def reference_clean(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
+    return re.sub(r"[^\w+#]+", " ", folded).strip()
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_clean_ascii_matches_unicode_path(text: str) -> None:
+    assert clean(text) == reference_clean(text)
+
+
+@pytest.mark.parametrize("text", ["C++ & C#", "Python (computer programming)", "data_science\tR", "Ärzte-Software", "ＳＱＬ"])
+def test_clean_examples_match_reference(text: str) -> None:
+    assert clean(text) == reference_clean(text)

@@ -28,7 +28,7 @@ from advisor.domain import (
     LearnerProfile,
     UnknownCostPolicy,
 )
-from advisor.engine.catalog_index import CatalogIndex, get_catalog_index
+from advisor.engine.catalog_index import CatalogIndex, get_catalog_index, taught_levels
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ class Candidate:
     hours_estimated: bool
     cost: float | None
     gains: dict[str, int] = field(default_factory=dict)
+    taught: dict[str, int] = field(default_factory=dict)
     needs_credentials: list[str] = field(default_factory=list)
     needs_skills: list[tuple[str, int]] = field(default_factory=list)
     stacks: list[str] = field(default_factory=list)
@@ -59,7 +60,8 @@ class Candidate:
 
     def credential_teaches(self, skill_id: str, level: int) -> bool:
         """Return True when the credential teaches a skill at the level or above."""
-        return any(item.skill_id == skill_id and int(item.level) >= level for item in self.credential.skills)
+        taught = self.taught or taught_levels(self.credential)
+        return taught.get(skill_id, 0) >= level
 
 
 @dataclass
@@ -167,6 +169,7 @@ class _ProblemBuilder:
         self.required = {item.skill_id: int(item.required_level) for item in gap.skills}
         self.current = {item.skill_id: item.current_level for item in gap.skills}
         self.candidates: dict[str, Candidate] = {}
+        self.admitted: list[str] = []
         self.providers: dict[tuple[str, int], list[str]] = {}
         self.rejected: dict[str, str] = {}
         self.excluded = set(constraints.exclude)
@@ -279,8 +282,10 @@ class _ProblemBuilder:
             hours_estimated=estimated,
             cost=self.known_cost(credential),
             gains=gains,
+            taught=levels,
             stacks=stacks,
         )
+        self.admitted.append(credential_id)
         return True
 
     def add_prerequisites(self) -> None:
@@ -297,7 +302,7 @@ class _ProblemBuilder:
             self.candidates[credential_id].blocked = "prerequisites nest too deep"
 
     def _add_needs(self, candidate: Candidate) -> list[str]:
-        before = set(self.candidates)
+        before = len(self.admitted)
         credential = candidate.credential
         for required_id in credential.prerequisite_credentials:
             if self.credential_satisfied(required_id):
@@ -316,7 +321,7 @@ class _ProblemBuilder:
             providers = self._providers(needed.skill_id, level, credential.id)
             if not providers:
                 candidate.blocked = f"no allowed credential teaches prerequisite skill {needed.skill_id}"
-        return [item for item in self.candidates if item not in before]
+        return self.admitted[before:]
 
     def credential_satisfied(self, credential_id: str) -> bool:
         """Return True when the learner holds a credential or every skill it teaches."""

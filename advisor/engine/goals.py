@@ -53,7 +53,8 @@ POSTING_STOPWORDS = frozenset(
     you your who this that these those can must should may able ability strong good excellent
     experience experienced skills skill knowledge work working team teams years year job role
     position candidate required requirements preferred plus including etc new high degree
-    responsibilities responsible duties using use""".split()
+    responsibilities responsible duties using use hiring hire join junior senior seeking looking
+    apply salary benefits company""".split()
 )
 
 _LEVEL_NAMES = {level.name.lower(): level for level in Proficiency}
@@ -322,9 +323,12 @@ def extract_posting_skills(
 
 
 def _match_phrase(normalizer, phrase: str) -> tuple[str, str] | None:
-    if " " not in phrase and (phrase in POSTING_STOPWORDS or len(phrase) < 2):
+    single_word = " " not in phrase
+    if single_word and (phrase in POSTING_STOPWORDS or len(phrase) < 2):
         return None
     found = normalizer.lookup(phrase)
+    if found and single_word and found[1] == "alt_label" and not _names_product(normalizer, phrase, found[0]):
+        found = None
     if found:
         return found
     expansion = ABBREVIATIONS.get(phrase)
@@ -333,6 +337,19 @@ def _match_phrase(normalizer, phrase: str) -> tuple[str, str] | None:
         if expanded:
             return expanded[0], "abbreviation"
     return None
+
+
+def _names_product(normalizer, word: str, skill_id: str) -> bool:
+    """Return True when the skill has a capitalised one-word alternative label equal to the word.
+
+    A single word of running text matches an alternative label only when that label is a name
+    ("Excel"), because lower-case one-word alternative labels are often everyday words ("data"
+    of statistics, "clean" of cleaning tasks).
+    """
+    return any(
+        label[:1].isupper() and clean(label) == word
+        for label in normalizer.kb.skills[skill_id].alt_labels
+    )
 
 
 def _as_match(kb: KnowledgeBase, phrase: str, hit: tuple[str, str]) -> SkillMatch:

@@ -70,10 +70,18 @@ ABBREVIATIONS: dict[str, str] = {
 
 _PARENTHESIS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 _NON_WORD = re.compile(r"[^\w+#]+")
+# For ASCII text: every byte other than a lower-case letter, a digit, "+" or "#" becomes a space,
+# which is what the regular expression path does for ASCII.
+_ASCII_KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789+#"
+_ASCII_TO_SPACE = bytes(code if code in _ASCII_KEEP else ord(" ") for code in range(256))
 
 
 def clean(text: str) -> str:
     """Return text folded for lookup: Unicode NFKC, case-folded, punctuation as single spaces."""
+    if text.isascii():
+        # NFKC and casefold change nothing in ASCII but upper case, and this path is about
+        # twice as fast, which matters for the 200,000 labels of the shipped lookup tables.
+        return " ".join(text.lower().encode("ascii").translate(_ASCII_TO_SPACE).decode("ascii").split())
     folded = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
     return _NON_WORD.sub(" ", folded).strip()
 
@@ -92,9 +100,12 @@ class SkillNormalizer:
     alternative: dict[str, list[str]] = field(default_factory=dict)
     fuzzy_keys: list[str] = field(default_factory=list)
     fuzzy_ids: list[str] = field(default_factory=list)
+    by_uri: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for skill in sorted(self.kb.skills.values(), key=lambda item: item.id):
+            if skill.framework_uri:
+                self.by_uri.setdefault(skill.framework_uri, skill.id)
             self._add(self.preferred, skill.label, skill.id)
             for label in skill.alt_labels:
                 self._add(self.alternative, label, skill.id)
@@ -109,7 +120,10 @@ class SkillNormalizer:
 
     @staticmethod
     def _add(table: dict[str, list[str]], label: str, skill_id: str) -> None:
-        for key in {clean(label), clean(strip_qualifiers(label))}:
+        keys = [clean(label)]
+        if "(" in label or "[" in label:
+            keys.append(clean(strip_qualifiers(label)))
+        for key in keys:
             if key and skill_id not in table.setdefault(key, []):
                 table[key].append(skill_id)
 

@@ -108,9 +108,7 @@ class _EvidenceCollector:
         self.evidence: dict[str, list[SkillEvidence]] = {}
         self.held: dict[str, str] = {}
         self.unmatched: list[SkillMatch] = []
-        self.uri_to_skill = {
-            skill.framework_uri: skill.id for skill in kb.skills.values() if skill.framework_uri
-        }
+        self.uri_to_skill = normalizer.by_uri
 
     def add(self, skill_id: str, level: int, strength: EvidenceStrength, item_id: str, note: str) -> None:
         """Record one piece of evidence."""
