@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from dataclasses import dataclass
@@ -52,6 +53,10 @@ def load_services(settings: Settings) -> Services:
     chat = ChatService.create(settings, knowledge, index=index)
     records = chat.records
     assignments = AssignmentStore(records.engine)
+
+    # The knowledge base is a few hundred thousand long-lived objects; moving them out of the
+    # collector's reach avoids full collections that pause a request for about 0.4 s.
+    gc.freeze()
     logger.info(
         "loaded %d credentials, %d skills and %d occupations from %s in %.1f s; catalog index %s",
         len(knowledge.credentials),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 T = TypeVar("T")
 
@@ -46,6 +46,20 @@ class ImportReport(BaseModel):
         self.rejected.append(
             Rejection(file=file or self.source, position=position, field=field, value=shown, reason=reason)
         )
+
+    def reject_invalid(
+        self,
+        position: str,
+        error: ValidationError,
+        reason: str | None = None,
+        file: str | None = None,
+    ) -> None:
+        """Record a record that failed model validation, naming its first invalid field."""
+        problem = error.errors()[0]
+        location = ".".join(str(part) for part in problem["loc"])
+        message = f"{reason}: {problem['msg']}" if reason else problem["msg"]
+        value = problem.get("input") if location else None
+        self.reject(position, message, field=location or None, value=value, file=file)
 
     def warn(self, position: str, reason: str, field: str | None = None, value: object = None) -> None:
         """Record a problem that did not cost the record its place."""

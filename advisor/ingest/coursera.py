@@ -62,8 +62,7 @@ def import_coursera(path: Path) -> ImportResult[Credential]:
             report.reject(position, str(error.args[0]), field=field, value=value)
             continue
         except ValidationError as error:
-            first = error.errors()[0]
-            report.reject(position, first["msg"], field=".".join(map(str, first["loc"])), value=first.get("input"))
+            report.reject_invalid(position, error)
             continue
         outcomes_left_out += outcomes
         credentials.append(credential)

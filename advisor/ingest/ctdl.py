@@ -371,14 +371,7 @@ def map_node(node: Node, batch: CtdlBatch) -> Credential | None:
     try:
         return build_credential(node, batch, item_id, title, kind)
     except ValidationError as error:
-        problem = error.errors()[0]
-        report.reject(
-            node.position,
-            f"invalid value: {problem['msg']}",
-            field=".".join(str(part) for part in problem["loc"]),
-            value=problem.get("input"),
-            file=node.file,
-        )
+        report.reject_invalid(node.position, error, "invalid value", file=node.file)
         return None
 
 

@@ -71,8 +71,7 @@ def import_edx(path: Path) -> ImportResult[Credential]:
             field, value = error.args[1:3] if len(error.args) == 3 else (None, None)
             report.reject(position, str(error.args[0]), field=field, value=value)
         except ValidationError as error:
-            first = error.errors()[0]
-            report.reject(position, first["msg"], field=".".join(map(str, first["loc"])), value=first.get("input"))
+            report.reject_invalid(position, error)
 
     courses = drop_duplicate_ids(courses, report)
     programs = build_programs(courses)

@@ -70,8 +70,7 @@ def read_jsonl(path: Path, model: type[ModelT]) -> tuple[list[ModelT], ImportRep
             try:
                 item = model.model_validate_json(line)
             except ValidationError as error:
-                first = error.errors()[0]
-                report.reject(f"line {number}", first["msg"], field=".".join(map(str, first["loc"])) or None, value=first.get("input") if first["loc"] else None)
+                report.reject_invalid(f"line {number}", error)
                 continue
             item_id = getattr(item, "id")
             if item_id in seen:

@@ -238,13 +238,7 @@ def build_item(model: type[Any], position: str, context: RecordContext, **values
     try:
         item = model.model_validate(values)
     except ValidationError as error:
-        problem = error.errors()[0]
-        context.report.reject(
-            position,
-            f"invalid item: {problem['msg']}",
-            field=".".join(str(part) for part in problem["loc"]),
-            value=problem.get("input"),
-        )
+        context.report.reject_invalid(position, error, "invalid item")
         return None
     return item if context.claim_id(item.id, position) else None
 

@@ -129,13 +129,7 @@ def map_credential(vc: Any, position: str, context: RecordContext) -> EarnedAchi
     try:
         return build_achievement(vc, subject, achievement, item_id, title, position, context)
     except ValidationError as error:
-        problem = error.errors()[0]
-        context.report.reject(
-            position,
-            f"invalid value: {problem['msg']}",
-            field=".".join(str(part) for part in problem["loc"]),
-            value=problem.get("input"),
-        )
+        context.report.reject_invalid(position, error, "invalid value")
         return None
 
 

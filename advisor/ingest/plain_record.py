@@ -120,13 +120,7 @@ def validate_item(
     try:
         return model.model_validate(value)
     except ValidationError as error:
-        problem = error.errors()[0]
-        context.report.reject(
-            position,
-            f"invalid item: {problem['msg']}",
-            field=".".join(str(part) for part in problem["loc"]),
-            value=problem.get("input"),
-        )
+        context.report.reject_invalid(position, error, "invalid item")
         return None
 
 
@@ -223,13 +217,7 @@ def map_preferences(value: Any, context: RecordContext) -> Preferences:
     try:
         return Preferences.model_validate(value)
     except ValidationError as error:
-        problem = error.errors()[0]
-        context.report.reject(
-            "$.preferences",
-            f"invalid preferences ignored: {problem['msg']}",
-            field=".".join(str(part) for part in problem["loc"]) or None,
-            value=problem.get("input"),
-        )
+        context.report.reject_invalid("$.preferences", error, "invalid preferences ignored")
         return Preferences()
 
 
