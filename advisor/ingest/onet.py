@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pydantic import ValidationError
 
 from advisor.domain import (
     Framework,
