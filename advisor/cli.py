@@ -74,8 +74,16 @@ def recommend_command(
             exclude=exclude,
         )
         kb, learner_record = _load_recommend_inputs(record)
+        skill_search = _skill_search_if_built()
+        relevance = _relevance_for(skill_search)
         advice = advise(
-            kb, learner_record, goal_from_text(goal), constraints, _skill_search_if_built(), alternatives=alternatives
+            kb,
+            learner_record,
+            goal_from_text(goal),
+            constraints,
+            skill_search,
+            alternatives=alternatives,
+            relevance=relevance,
         )
     except AdvisorError as error:
         typer.echo(f"Error: {error}", err=True)
@@ -118,6 +126,23 @@ def _skill_search_if_built():  # type: ignore[no-untyped-def]
     except Exception as error:  # noqa: BLE001 - any index failure falls back to label matching
         logging.getLogger(__name__).warning("skills index unavailable, matching labels only: %s", error)
         return None
+
+
+def _relevance_for(skill_search):  # type: ignore[no-untyped-def]
+    """Return the credentials index as a CredentialRelevance beside a built skills index, else None."""
+    if skill_search is None:
+        return None
+    from advisor.index.search import ChromaCredentialRelevance
+    from advisor.index.store import CollectionKind
+
+    store = skill_search.store
+    try:
+        if store.collection(CollectionKind.CREDENTIALS).count() == 0 or not store.fits_model(CollectionKind.CREDENTIALS):
+            return None
+    except Exception as error:  # noqa: BLE001 - any index failure falls back to the skill mappings
+        logging.getLogger(__name__).warning("credentials index unavailable, planning without relevance: %s", error)
+        return None
+    return ChromaCredentialRelevance(store)
 
 
 @app.command("index")

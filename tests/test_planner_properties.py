@@ -42,7 +42,12 @@ def catalogs(draw: st.DrawFn) -> tuple[KnowledgeBase, Constraints]:
         title="role",
         framework="esco",
         required_skills=[
-            RequiredSkill(skill_id=key, level=value, importance=draw(st.sampled_from([0.5, 1.0])))
+            RequiredSkill(
+                skill_id=key,
+                level=value,
+                importance=draw(st.sampled_from([0.5, 1.0])),
+                essential=draw(st.booleans()),
+            )
             for key, value in required.items()
         ],
     )
@@ -81,15 +86,18 @@ def orderable(kb: KnowledgeBase, chosen: tuple[str, ...]) -> bool:
     return any(order_is_valid(kb, list(order)) for order in itertools.permutations(chosen))
 
 
-def score(kb: KnowledgeBase, chosen: list[str] | tuple[str, ...]) -> tuple[float, float, float]:
+def score(kb: KnowledgeBase, chosen: list[str] | tuple[str, ...]) -> tuple[float, float, float, float]:
+    """Return the planner's objective: essential coverage, -hours, optional coverage, -cost."""
     levels = reached_levels(kb, list(chosen))
-    coverage = sum(
-        item.importance * min(levels.get(item.skill_id, 0), int(item.level))
+    covered = {
+        item.skill_id: item.importance * min(levels.get(item.skill_id, 0), int(item.level))
         for item in kb.occupations["occ"].required_skills
-    )
+    }
+    essential = sum(covered[item.skill_id] for item in kb.occupations["occ"].required_skills if item.essential)
+    optional = sum(covered[item.skill_id] for item in kb.occupations["occ"].required_skills if not item.essential)
     hours = sum(kb.credentials[item].hours or 0 for item in chosen)
     cost = sum(kb.credentials[item].cost or 0 for item in chosen)
-    return coverage, -hours, -cost
+    return essential, -hours, optional, -cost
 
 
 def fits(kb: KnowledgeBase, constraints: Constraints, chosen: tuple[str, ...]) -> bool:
@@ -106,7 +114,7 @@ def fits(kb: KnowledgeBase, constraints: Constraints, chosen: tuple[str, ...]) -
     return True
 
 
-def brute_force(kb: KnowledgeBase, constraints: Constraints) -> tuple[float, float, float]:
+def brute_force(kb: KnowledgeBase, constraints: Constraints) -> tuple[float, float, float, float]:
     best = score(kb, ())
     ids = sorted(kb.credentials)
     for size in range(1, len(ids) + 1):

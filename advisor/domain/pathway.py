@@ -243,6 +243,7 @@ class OpenGapReason(StrEnum):
     MAX_CREDENTIALS = "max_credentials"
     PREREQUISITE_UNAVAILABLE = "prerequisite_unavailable"
     NOT_CHOSEN = "not_chosen"
+    PRACTICE = "practice"
 
 
 class OpenGap(BaseModel):

@@ -2,6 +2,10 @@
 
 Constraints given by the caller win; the record's preferences fill the ones left empty (hours
 per week, budget and its currency, modalities, languages).
+
+With a ``CredentialRelevance`` port, the credentials that raise a gap skill are scored against
+the goal text (the occupation's title, the posting's text, or the skill list) before the
+candidates are chosen. Without the port the engine plans on the catalog's skill mappings alone.
 """
 
 from __future__ import annotations
@@ -19,18 +23,19 @@ from advisor.domain import (
     Constraints,
     Gap,
     Goal,
+    GoalKind,
     KnowledgeBase,
     LearnerProfile,
     LearnerRecord,
     Pathway,
     ResolvedGoal,
 )
-from advisor.engine.candidates import PlanProblem, build_problem
+from advisor.engine.candidates import PlanProblem, build_problem, gap_teacher_ids
 from advisor.engine.explain import assess_credential, compare_assessments
 from advisor.engine.gap import compute_gap
 from advisor.engine.goals import resolve_goal
 from advisor.engine.planner import DEFAULT_TIME_LIMIT, Objective, coverage_units, solve
-from advisor.engine.ports import SkillSearch
+from advisor.engine.ports import CredentialRelevance, SkillSearch
 from advisor.engine.profile import build_profile
 from advisor.engine.schedule import build_pathway
 from advisor.errors import NotFoundError
@@ -69,6 +74,15 @@ def merge_preferences(constraints: Constraints | None, record: LearnerRecord | N
     return merged
 
 
+def goal_text(goal: Goal, resolved: ResolvedGoal) -> str:
+    """Return the text that credentials are scored against: title, posting text or skill list."""
+    if goal.kind is GoalKind.POSTING and goal.text:
+        return goal.text
+    if goal.kind is GoalKind.SKILLS and goal.skills:
+        return ", ".join(skill.text for skill in goal.skills)
+    return resolved.title
+
+
 def prepare(
     kb: KnowledgeBase,
     record: LearnerRecord | None,
@@ -76,13 +90,17 @@ def prepare(
     constraints: Constraints | None = None,
     skill_search: SkillSearch | None = None,
     today: date | None = None,
+    relevance: CredentialRelevance | None = None,
 ) -> PlanContext:
     """Resolve the goal, build the profile and the gap, and collect the planning candidates."""
     resolved = resolve_goal(kb, goal, skill_search)
     profile = build_profile(kb, record, skill_search)
     gap = compute_gap(profile, resolved)
     merged = merge_preferences(constraints, record)
-    problem = build_problem(kb, profile, gap, merged, today=today)
+    scores = None
+    if relevance is not None:
+        scores = relevance.relevance(goal_text(goal, resolved), gap_teacher_ids(kb, gap))
+    problem = build_problem(kb, profile, gap, merged, today=today, relevance=scores)
     return PlanContext(goal=resolved, profile=profile, gap=gap, constraints=merged, problem=problem)
 
 
@@ -97,6 +115,7 @@ def advise(
     time_limit: float = DEFAULT_TIME_LIMIT,
     exact: bool = True,
     alternatives: bool = False,
+    relevance: CredentialRelevance | None = None,
 ) -> Advice:
     """Work out the gap toward a goal and the pathway that closes most of it within the constraints.
 
@@ -104,7 +123,7 @@ def advise(
     Raises ``InvalidInputError`` for a goal that is unknown, ambiguous or has no known skill.
     """
     started = time.perf_counter()
-    context = prepare(kb, record, goal, constraints, skill_search, today)
+    context = prepare(kb, record, goal, constraints, skill_search, today, relevance)
     solution = solve(context.problem, time_limit=time_limit, exact=exact)
     pathway = build_pathway(kb, context.problem, solution)
 

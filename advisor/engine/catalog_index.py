@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -11,9 +12,10 @@ from advisor.engine.kb_cache import cached
 
 logger = logging.getLogger(__name__)
 
-# Estimated study hours for a credential whose hours the catalog does not give, by kind.
-# These are round estimates of typical workloads, not measurements; a step that uses one is
-# marked ``hours_estimated`` in the pathway.
+# Estimated study hours for a credential whose hours the catalog does not give, by kind, used
+# only for a kind with no known hours in the catalog. Otherwise the estimate is the median of the
+# catalog's known hours for that kind, so a credential of unknown hours never looks cheaper than
+# a typical one of its kind. A step that uses either is marked ``hours_estimated`` in the pathway.
 DEFAULT_HOURS: dict[CredentialKind, float] = {
     CredentialKind.MODULE: 10.0,
     CredentialKind.BADGE: 10.0,
@@ -34,15 +36,17 @@ class CatalogIndex:
     parts: dict[str, set[str]] = field(default_factory=dict)
     levels: dict[str, dict[str, int]] = field(default_factory=dict)
     hours: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    estimated_hours: dict[CredentialKind, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         teachers: dict[str, list[tuple[str, int]]] = defaultdict(list)
         parents: dict[str, set[str]] = defaultdict(set)
         parts: dict[str, set[str]] = defaultdict(set)
+        self.estimated_hours = median_hours_by_kind(self.kb)
 
         for credential in self.kb.credentials.values():
             self.levels[credential.id] = taught_levels(credential)
-            self.hours[credential.id] = credential_hours(credential)
+            self.hours[credential.id] = credential_hours(credential, self.estimated_hours)
             for taught in credential.skills:
                 teachers[taught.skill_id].append((credential.id, int(taught.level)))
             for parent_id in credential.is_part_of:
@@ -64,10 +68,23 @@ def get_catalog_index(kb: KnowledgeBase) -> CatalogIndex:
     return cached(kb, "catalog_index", CatalogIndex)
 
 
-def credential_hours(credential: Credential) -> tuple[float, bool]:
-    """Return (hours, estimated): the catalog's hours, or the kind's default estimate."""
+def median_hours_by_kind(kb: KnowledgeBase) -> dict[CredentialKind, float]:
+    """Return each credential kind's median of the known hours in the catalog, over the kinds that have some."""
+    known: dict[CredentialKind, list[float]] = defaultdict(list)
+    for credential in kb.credentials.values():
+        if credential.hours is not None:
+            known[credential.kind].append(float(credential.hours))
+    return {kind: statistics.median(values) for kind, values in known.items()}
+
+
+def credential_hours(
+    credential: Credential, estimates: dict[CredentialKind, float] | None = None
+) -> tuple[float, bool]:
+    """Return (hours, estimated): the catalog's hours, else the kind's estimate from ``estimates`` or the defaults."""
     if credential.hours is not None:
         return float(credential.hours), False
+    if estimates and credential.kind in estimates:
+        return estimates[credential.kind], True
     return DEFAULT_HOURS.get(credential.kind, DEFAULT_HOURS[CredentialKind.COURSE]), True
 
 

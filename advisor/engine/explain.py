@@ -19,7 +19,7 @@ from advisor.domain import (
     SkillClosure,
     StackNote,
 )
-from advisor.engine.catalog_index import credential_hours, get_catalog_index, taught_levels
+from advisor.engine.catalog_index import get_catalog_index, taught_levels
 
 LEVEL_NAMES = {0: "none", 1: "Foundational", 2: "Intermediate", 3: "Advanced", 4: "Expert"}
 
@@ -60,7 +60,7 @@ def assess_credential(
         )
         for parent_id in sorted(index.parents.get(credential_id, ()))
     ]
-    hours, estimated = credential_hours(credential)
+    hours, estimated = get_catalog_index(kb).hours[credential.id]
     held_by = profile.held_credentials.get(credential_id)
     gap_items = {item.skill_id: item for item in gap.skills}
     citations = [credential_id, *([held_by] if held_by else [])]

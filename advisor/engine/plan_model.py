@@ -107,7 +107,7 @@ class PlanModel:
         self.positions: dict[str, cp_model.IntVar] = {}
         self.ordered = has_cycle(candidates, self.teachers)
         self.add_prerequisites()
-        self.coverage_steps, self.coverage_weights = self.coverage_terms()
+        self.coverage_steps, self.coverage_weights, self.coverage_essential = self.coverage_terms()
         self.add_limits()
 
     def position(self, credential_id: str) -> cp_model.IntVar:
@@ -155,8 +155,8 @@ class PlanModel:
             links.append(link)
         self.model.add_bool_or(links).only_enforce_if(chosen)
 
-    def coverage_terms(self) -> tuple[list[cp_model.IntVar], list[int]]:
-        """Return one indicator per gap skill level some candidate reaches, with its scaled weight."""
+    def coverage_terms(self) -> tuple[list[cp_model.IntVar], list[int], list[bool]]:
+        """Return one indicator per gap skill level some candidate reaches, its scaled weight and essential flag."""
         teachers: dict[str, list[tuple[int, str]]] = {}
         for credential_id in self.ids:
             for skill_id, level in self.candidates[credential_id].gains.items():
@@ -164,6 +164,7 @@ class PlanModel:
 
         steps: list[cp_model.IntVar] = []
         weights: list[int] = []
+        essential: list[bool] = []
         for item in self.problem.gap.skills:
             weight = scaled_weight(item.importance)
             taught = teachers.get(item.skill_id, [])
@@ -175,7 +176,8 @@ class PlanModel:
                 self.model.add_bool_or(reaching).only_enforce_if(step)
                 steps.append(step)
                 weights.append(weight)
-        return steps, weights
+                essential.append(item.essential)
+        return steps, weights, essential
 
     def coverage(self) -> cp_model.LinearExprT:
         """Return the scaled importance-weighted gap covered."""
@@ -199,12 +201,18 @@ class PlanModel:
     def stages(self, objective: str) -> list[Stage]:
         """Return the objective's stages, first stage first.
 
-        Every objective ends with the same tie-breaks: more steps that stack into a larger
-        credential toward the goal, fewer credentials of unknown cost, then less known cost.
+        The coverage objective maximises essential coverage, then minimises hours, then
+        maximises optional coverage, so an optional skill is covered only by steps that cost no
+        extra hours. Every objective ends with the same tie-breaks: more steps that stack into a
+        larger credential toward the goal, fewer credentials of unknown cost, then less known cost.
         """
         candidates = [self.candidates[item] for item in self.ids]
         chosen = [self.x[item] for item in self.ids]
         coverage = make_stage("coverage", "max", self.coverage_steps, self.coverage_weights)
+        essential_weights = [weight if flag else 0 for weight, flag in zip(self.coverage_weights, self.coverage_essential)]
+        optional_weights = [0 if flag else weight for weight, flag in zip(self.coverage_weights, self.coverage_essential)]
+        essential = make_stage("essential coverage", "max", self.coverage_steps, essential_weights)
+        optional = make_stage("optional coverage", "max", self.coverage_steps, optional_weights)
         hours = make_stage("hours", "min", chosen, [scaled_hours(item) for item in candidates])
         stacking = make_stage("stacking", "max", chosen, [1 if item.stacks else 0 for item in candidates])
         unknown = make_stage("unknown cost", "min", chosen, [1 if item.cost is None else 0 for item in candidates])
@@ -213,7 +221,7 @@ class PlanModel:
             return [unknown, cost, coverage, hours, stacking]
         if objective == "fastest":
             return [hours, coverage, stacking, unknown, cost]
-        return [coverage, hours, stacking, unknown, cost]
+        return [essential, hours, optional, stacking, unknown, cost]
 
 
 def has_cycle(candidates: dict[str, Candidate], teachers: SkillTeachers) -> bool:

@@ -2,10 +2,12 @@
 
 The objective is lexicographic:
 
-1. maximise the importance-weighted gap covered, where a skill raised from level a to level b
-   counts ``importance * (b - a)`` (partial progress counts);
+1. maximise the importance-weighted gap covered in the goal's essential skills, where a skill
+   raised from level a to level b counts ``importance * (b - a)`` (partial progress counts);
 2. minimise total study hours (estimated hours where the catalog gives none);
-3. prefer, in this order: more steps that stack into a larger credential toward the goal, fewer
+3. maximise the importance-weighted gap covered in optional skills, so optional skills come
+   with the steps taken for essential ones and are otherwise left open, never bought with hours;
+4. prefer, in this order: more steps that stack into a larger credential toward the goal, fewer
    credentials of unknown cost, then the lowest known cost.
 
 Hard constraints: prerequisites (a required credential, or for a required skill at least one

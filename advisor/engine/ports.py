@@ -11,3 +11,11 @@ class SkillSearch(Protocol):
     def nearest_skills(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """Return up to ``limit`` (skill id, cosine similarity in [0, 1]) pairs, best first."""
         ...
+
+
+class CredentialRelevance(Protocol):
+    """Similarity of catalog credentials to a goal, from the credentials index."""
+
+    def relevance(self, goal_text: str, candidate_ids: list[str]) -> dict[str, float]:
+        """Return credential id -> cosine similarity in [0, 1] to the goal text, for the ids the index has."""
+        ...

@@ -22,7 +22,8 @@ from advisor.domain import (
     StackNote,
 )
 from advisor.engine.candidates import Candidate, PlanProblem
-from advisor.engine.catalog_index import credential_hours, get_catalog_index, taught_levels
+from advisor.engine.candidates import is_practice_skill, teaches_by_label
+from advisor.engine.catalog_index import get_catalog_index, taught_levels
 from advisor.engine.planner import Solution
 
 FILTER_REASONS = {"modality", "language", "unknown_cost"}
@@ -238,6 +239,9 @@ def _open_reason(
     ]
     if not teachers:
         return OpenGapReason.NO_CREDENTIAL, f"no catalog credential teaches it above level {reached}", []
+    if is_practice_skill(item.skill_id) and not any(teaches_by_label(kb, kb.credentials[key], item.skill_id) for key in teachers):
+        return (OpenGapReason.PRACTICE,
+                "a general skill developed through practice; no credential teaches it by name", [])
 
     allowed: list[str] = []
     blocked: list[str] = []
@@ -275,11 +279,11 @@ def _limit_reason(
     constraints = problem.constraints
     hours = sum(step.hours for step in steps)
     cost = sum(step.cost or 0.0 for step in steps)
-    ranked = sorted(allowed, key=lambda key: (credential_hours(kb.credentials[key])[0], key))
+    ranked = sorted(allowed, key=lambda key: (get_catalog_index(kb).hours[key][0], key))
     best = ranked[0]
     credential = kb.credentials[best]
     candidate = problem.candidates.get(best)
-    extra_hours = candidate.hours if candidate else credential_hours(credential)[0]
+    extra_hours = candidate.hours if candidate else get_catalog_index(kb).hours[credential.id][0]
     extra_cost = candidate.cost if candidate else credential.cost
 
     if constraints.budget is not None and extra_cost is not None and cost + extra_cost > constraints.budget + 1e-9:

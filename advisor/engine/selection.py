@@ -21,6 +21,20 @@ def coverage_units(problem: PlanProblem, selected: list[str] | set[str]) -> int:
     )
 
 
+def essential_units(problem: PlanProblem, selected: list[str] | set[str]) -> int:
+    """Return the scaled importance-weighted gap a set of credentials covers in essential skills."""
+    current = problem.current
+    reached = dict(current)
+    for credential_id in selected:
+        for skill_id, level in problem.candidates[credential_id].gains.items():
+            reached[skill_id] = max(reached[skill_id], level)
+    return sum(
+        scaled_weight(item.importance) * (reached[item.skill_id] - current[item.skill_id])
+        for item in problem.gap.skills
+        if item.essential
+    )
+
+
 def order_selection(problem: PlanProblem, selected: list[str] | set[str]) -> list[str] | None:
     """Return the selection in an order that meets every prerequisite, or None when none exists.
 

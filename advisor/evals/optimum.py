@@ -1,7 +1,8 @@
 """The exact optimum of small planning problems by brute force, to check the planner against.
 
-The planner's first two objective stages are compared: the importance-weighted gap covered
-(``coverage_units``), then total hours. Every subset of the unblocked candidates is tried, so
+The planner's first three objective stages are compared: the importance-weighted gap covered
+in essential skills (``essential_units``), then total hours, then the whole weighted gap covered
+(``coverage_units``), which orders plans as the optional coverage does. Every subset of the unblocked candidates is tried, so
 this runs only when there are at most ``MAX_CANDIDATES`` of them.
 """
 
@@ -13,6 +14,7 @@ import math
 from dataclasses import dataclass
 
 from advisor.engine.candidates import PlanProblem
+from advisor.engine.selection import essential_units
 from advisor.engine.planner import (
     COST_SCALE,
     HOURS_SCALE,
@@ -29,17 +31,20 @@ MAX_CANDIDATES = 14
 
 @dataclass(frozen=True)
 class PlanValue:
-    """A plan's coverage (scaled weight units) and total hours."""
+    """A plan's essential coverage (scaled weight units), total hours and whole coverage."""
 
     coverage: int
     hours: float
+    total_coverage: int = 0
 
 
 def plan_value(problem: PlanProblem, selected: list[str]) -> PlanValue:
     """Return the coverage and hours of a selection."""
     hours = sum(problem.candidates[item].hours for item in selected if item in problem.candidates)
     known = [item for item in selected if item in problem.candidates]
-    return PlanValue(coverage=coverage_units(problem, known), hours=hours)
+    return PlanValue(
+        coverage=essential_units(problem, known), hours=hours, total_coverage=coverage_units(problem, known)
+    )
 
 
 def fits_limits(problem: PlanProblem, selected: tuple[str, ...]) -> bool:
@@ -56,7 +61,7 @@ def fits_limits(problem: PlanProblem, selected: tuple[str, ...]) -> bool:
 
 
 def brute_force_optimum(problem: PlanProblem, max_candidates: int = MAX_CANDIDATES) -> PlanValue | None:
-    """Return the best (max coverage, then min hours) feasible plan value, or None when the problem is too large."""
+    """Return the best (max essential coverage, min hours, max coverage) plan value, or None when too large."""
     ids = sorted(item for item, candidate in problem.candidates.items() if not candidate.blocked)
     if len(ids) > max_candidates:
         return None
@@ -67,7 +72,7 @@ def brute_force_optimum(problem: PlanProblem, max_candidates: int = MAX_CANDIDAT
             if not fits_limits(problem, selected):
                 continue
             value = plan_value(problem, list(selected))
-            if (value.coverage, -value.hours) <= (best.coverage, -best.hours):
+            if (value.coverage, -value.hours, value.total_coverage) <= (best.coverage, -best.hours, best.total_coverage):
                 continue
             if order_selection(problem, list(selected)) is None:
                 continue

@@ -80,6 +80,15 @@ def open_search(settings: Settings, build: bool) -> tuple[object | None, object 
     return store, skills
 
 
+def relevance_for(skill_search: object | None) -> object | None:
+    """Return the credentials index as the product's CredentialRelevance, beside the skill search."""
+    if skill_search is None:
+        return None
+    from advisor.index.search import ChromaCredentialRelevance
+
+    return ChromaCredentialRelevance(skill_search.store)  # type: ignore[attr-defined]
+
+
 def evaluate_learner(
     kb: KnowledgeBase,
     case: Case,
@@ -95,7 +104,8 @@ def evaluate_learner(
     held = list(learner.held)
     result.acceptable = [item for item in case.expected.acceptable if item not in held]
 
-    product = run_product(kb, record, case.goal, case.constraints, skill_search, case.today)  # type: ignore[arg-type]
+    relevance = relevance_for(skill_search)
+    product = run_product(kb, record, case.goal, case.constraints, skill_search, case.today, relevance=relevance)  # type: ignore[arg-type]
     recommendations = {"product": product}
     if baseline is not None:
         recommendations["baseline"] = baseline.recommend(case.goal)
@@ -122,7 +132,8 @@ def compare_with_optimum(
     kb: KnowledgeBase, case: Case, record: LearnerRecord | None, skill_search: object | None, chosen: list[str]
 ) -> dict[str, Any]:
     """Compare the exact and greedy plans with a brute-force optimum when the candidate set is small."""
-    problem = planning_problem(kb, record, case.goal, case.constraints, skill_search, case.today)  # type: ignore[arg-type]
+    relevance = relevance_for(skill_search)
+    problem = planning_problem(kb, record, case.goal, case.constraints, skill_search, case.today, relevance)  # type: ignore[arg-type]
     if problem is None:
         return {"status": "goal not resolved"}
     candidates = len(problem.candidates)
@@ -130,7 +141,7 @@ def compare_with_optimum(
     if optimum is None:
         return {"status": "too large", "candidates": candidates}
 
-    greedy = run_product(kb, record, case.goal, case.constraints, skill_search, case.today, exact=False)  # type: ignore[arg-type]
+    greedy = run_product(kb, record, case.goal, case.constraints, skill_search, case.today, exact=False, relevance=relevance)  # type: ignore[arg-type]
     values = {"product": plan_value(problem, chosen), "greedy": plan_value(problem, greedy.credential_ids)}
     best = (optimum.coverage, optimum.hours)
     return {

@@ -16,7 +16,7 @@ from advisor.engine import advise
 from advisor.engine.advice import prepare
 from advisor.engine.candidates import PlanProblem
 from advisor.engine.goals import goal_from_text
-from advisor.engine.ports import SkillSearch
+from advisor.engine.ports import CredentialRelevance, SkillSearch
 from advisor.errors import AdvisorError
 
 logger = logging.getLogger(__name__)
@@ -63,11 +63,15 @@ def run_product(
     skill_search: SkillSearch | None,
     today: date | None,
     exact: bool = True,
+    relevance: CredentialRelevance | None = None,
 ) -> Recommendation:
     """Plan with the engine and return the pathway's steps in order."""
     started = time.perf_counter()
     try:
-        advice = advise(kb, record, goal_from_text(goal_spec), constraints, skill_search, today=today, exact=exact)
+        advice = advise(
+            kb, record, goal_from_text(goal_spec), constraints, skill_search,
+            today=today, exact=exact, relevance=relevance,
+        )
     except AdvisorError as error:
         return Recommendation([], (time.perf_counter() - started) * 1000, error=str(error))
     elapsed = (time.perf_counter() - started) * 1000
@@ -85,10 +89,11 @@ def planning_problem(
     constraints: Constraints,
     skill_search: SkillSearch | None,
     today: date | None,
+    relevance: CredentialRelevance | None = None,
 ) -> PlanProblem | None:
     """Return the engine's planning problem for a case, or None when the goal cannot be resolved."""
     try:
-        return prepare(kb, record, goal_from_text(goal_spec), constraints, skill_search, today).problem
+        return prepare(kb, record, goal_from_text(goal_spec), constraints, skill_search, today, relevance).problem
     except AdvisorError:
         return None
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from advisor.errors import InvalidInputError
 from advisor.index.documents import CONTENT_HASH_KEY, TEXT_HASH_KEY, scalar_metadata
 from advisor.index.lexical import lexical_index
@@ -218,3 +220,31 @@ class ChromaSkillSearch:
             (skill_id, min(1.0, max(0.0, 1.0 - float(distance))))
             for skill_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
         ]
+
+
+class ChromaCredentialRelevance:
+    """The engine's ``CredentialRelevance`` port over the credentials collection, by dense cosine similarity."""
+
+    def __init__(self, store: IndexStore | None = None) -> None:
+        self.store = store or IndexStore()
+
+    def relevance(self, goal_text: str, candidate_ids: list[str]) -> dict[str, float]:
+        """Return credential id -> cosine similarity in [0, 1] to the goal text, for the ids the index has."""
+        ids = sorted(set(candidate_ids))
+        if not goal_text or not goal_text.strip() or not ids:
+            return {}
+
+        collection = self.store.collection(CollectionKind.CREDENTIALS)
+        query = self.store.embedding_function.embed_texts([goal_text])[0]
+        stored = collection.get(ids=ids, include=["embeddings"])
+
+        # The stored vectors and the query are L2-normalised, so the dot product is the cosine.
+        if not stored["ids"]:
+            return {}
+        similarities = np.asarray(stored["embeddings"], dtype=np.float32) @ np.asarray(query, dtype=np.float32)
+        scores = {
+            credential_id: min(1.0, max(0.0, float(similarity)))
+            for credential_id, similarity in zip(stored["ids"], similarities, strict=True)
+        }
+        logger.debug("relevance of %d credentials to %r", len(scores), goal_text[:60])
+        return scores
