@@ -4,16 +4,18 @@ Run: python benchmarks/bench_chat.py [--conversations N] [--knowledge-base DIR]
 
 Each conversation has five turns over the shipped knowledge base (set a goal, give hours per
 week, ask why step 1, ask for something cheaper, compare steps 1 and 2) with a learner record
-of a few skills. The chat model is an in-process fake with zero latency: it asks for the tool a
-turn needs, then answers by citing the ids, hours and costs of the tool result, so every turn
-runs the real tools, verifier, history budget and database writes.
+of a few skills. The intent recogniser understands all five, so each runs the engine first and
+sends one model request without tools. The chat model is an in-process fake with zero latency:
+offered no tools, it returns the engine's answer from the prompt as its phrasing; offered tools,
+it asks for the tool a turn needs, then answers by citing the ids, hours and costs of the tool
+result. Every turn runs the real engine, verifier, history budget and database writes.
 
 Reported:
 
 - overhead per turn (p50, p95): the whole ``stream_turn`` with a zero-latency model, so it is
   everything but the model; also split into the engine calls inside tools and the rest;
 - prompt tokens per turn: the tokens of every request the turn sends (messages plus tool
-  schemas, counted with cl100k_base), against a naive RAG chain that sends the same system
+  schemas, counted with cl100k_base), and the tokens of the engine's answer inside them, against a naive RAG chain that sends the same system
   prompt, history and question with the top-10 catalog entries retrieved for the question.
   The naive chain's entries are counted twice: as full catalog records (JSON lines as shipped)
   and as the shorter index documents (title, provider, kind, skills).
@@ -47,6 +49,7 @@ from advisor.ingest.knowledge_base import load_knowledge_base
 GOALS = ["data analyst", "software developer", "web developer", "accountant", "graphic designer",
          "project manager", "nurse", "marketing manager", "database administrator", "teacher"]
 NAIVE_TOP_K = 10
+ENGINE_ANSWER = "Engine answer:"
 
 
 class ZeroLatencyModel:
@@ -56,13 +59,14 @@ class ZeroLatencyModel:
 
     def __init__(self) -> None:
         self.request_tokens: list[int] = []
+        self.engine_answer_tokens: list[int] = []
 
     async def astream(
         self, messages: Sequence[BaseMessage], tools: Sequence[Any] = (), *, stream: bool = True
     ) -> AsyncIterator[TextDelta | ModelReply]:
         """Yield the reply as one text delta and the reply, counting the request's tokens."""
         self.request_tokens.append(request_tokens(messages, tools))
-        reply = self.reply(messages)
+        reply = self.reply(messages, tools)
         if reply.text:
             yield TextDelta(text=reply.text)
         yield reply
@@ -72,10 +76,14 @@ class ZeroLatencyModel:
         self.request_tokens.append(request_tokens(messages, tools))
         return self.reply(messages)
 
-    def reply(self, messages: Sequence[BaseMessage]) -> ModelReply:
-        """Ask for a tool after a learner message; answer from the tool result after a tool message."""
+    def reply(self, messages: Sequence[BaseMessage], tools: Sequence[Any] = ()) -> ModelReply:
+        """Phrase the engine's answer without tools; with tools, ask for one, then cite its result."""
         last = messages[-1]
         usage = Usage(input_tokens=0, output_tokens=0)
+        if not tools and ENGINE_ANSWER in str(messages[0].content):
+            engine_answer = str(messages[0].content).split(ENGINE_ANSWER, 1)[1].strip()
+            self.engine_answer_tokens.append(count_tokens(engine_answer))
+            return ModelReply(text=engine_answer, model=self.model_name, usage=usage)
         if isinstance(last, ToolMessage):
             return ModelReply(text=answer_from(json.loads(last.content)), model=self.model_name, usage=usage)
 
@@ -156,17 +164,20 @@ def timed_tools() -> list[float]:
     return spent
 
 
-async def run_conversation(service: ChatService, learner_id: str, goal: str) -> list[tuple[str, float]]:
-    """Run the five benchmark turns and return (question, seconds) for each."""
+async def run_conversation(
+    service: ChatService, model: ZeroLatencyModel, learner_id: str, goal: str
+) -> list[tuple[str, float, int]]:
+    """Run the five benchmark turns and return (question, seconds, prompt tokens) for each."""
     conversation_id = service.start_conversation(learner_id)
     questions = [f"I want to become a {goal}", "I can do 8 hours a week", "why step 1?", "something cheaper?",
                  "compare step 1 and step 2"]
     timings = []
     for question in questions:
+        before = len(model.request_tokens)
         started = time.perf_counter()
         async for _event in service.stream_turn(conversation_id, learner_id, question):
             pass
-        timings.append((question, time.perf_counter() - started))
+        timings.append((question, time.perf_counter() - started, sum(model.request_tokens[before:])))
     return timings
 
 
@@ -191,9 +202,10 @@ def main() -> None:
         service.records.save(record)
         tool_seconds = timed_tools()
 
-        asyncio.run(run_conversation(service, "bench", "data analyst"))  # warm the engine's lookup tables
+        asyncio.run(run_conversation(service, model, "bench", "data analyst"))  # warm the engine's lookup tables
         del tool_seconds[:]
         model.request_tokens.clear()
+        model.engine_answer_tokens.clear()
 
         turn_seconds: list[float] = []
         turn_tokens: list[int] = []
@@ -201,24 +213,23 @@ def main() -> None:
         naive_short: list[int] = []
         search = TitleSearch(knowledge)
         system = service.prompts.get("advisor_system").render(learner_name="the learner", today="2026-01-05")
+        paths_before = count_paths(service)
         for index in range(args.conversations):
             goal = GOALS[index % len(GOALS)]
             learner_id = f"bench-{index}"
             service.records.save(record.model_copy(update={"learner_id": learner_id}))
-            before = len(model.request_tokens)
-            timings = asyncio.run(run_conversation(service, learner_id, goal))
-            requests = model.request_tokens[before:]
-            turn_seconds += [seconds for _question, seconds in timings]
-            # Two requests per turn: the tool call and the answer.
-            turn_tokens += [sum(requests[position:position + 2]) for position in range(0, len(requests), 2)]
+            timings = asyncio.run(run_conversation(service, model, learner_id, goal))
+            turn_seconds += [seconds for _question, seconds, _tokens in timings]
+            turn_tokens += [tokens for _question, _seconds, tokens in timings]
 
             history: list[str] = []
-            for question, _seconds in timings:
+            for question, _seconds, _tokens in timings:
                 full, short = naive_tokens(knowledge, search, full_records, system, history, question)
                 naive_full.append(full)
                 naive_short.append(short)
                 history.append(question)
                 history.append("(answer of about 120 tokens) " * 12)
+        paths = {path: count - paths_before.get(path, 0) for path, count in count_paths(service).items()}
 
     tools_total = sum(tool_seconds)
     turns = len(turn_seconds)
@@ -230,7 +241,12 @@ def main() -> None:
     print(f"  of which engine calls in tools: {1000 * tools_total / turns:.1f} ms per turn on average; "
           f"the rest (prompts, history, verifier, storage): {statistics.mean(overhead) - 1000 * tools_total / turns:.1f} ms")
     ours = statistics.mean(turn_tokens)
-    print(f"prompt tokens per turn: {ours:.0f} (mean over {len(turn_tokens)} turns, two requests each)")
+    requests = len(model.request_tokens)
+    print(f"prompt tokens per turn: {ours:.0f} (mean over {len(turn_tokens)} turns, {requests} model requests); "
+          f"turn paths: {paths}")
+    if model.engine_answer_tokens:
+        print(f"  of which the engine's answer: mean {statistics.mean(model.engine_answer_tokens):.0f} tokens, "
+              f"max {max(model.engine_answer_tokens)}")
     print(f"naive RAG top-{NAIVE_TOP_K}, full catalog records: {statistics.mean(naive_full):.0f} tokens; "
           f"ratio {ours / statistics.mean(naive_full):.2f}")
     print(f"naive RAG top-{NAIVE_TOP_K}, index documents: {statistics.mean(naive_short):.0f} tokens; "
@@ -240,7 +256,18 @@ def main() -> None:
         "overhead_p50_ms": round(percentile(overhead, 0.5), 1), "overhead_p95_ms": round(percentile(overhead, 0.95), 1),
         "prompt_tokens": round(ours), "tokens_over_naive_full": round(ours / statistics.mean(naive_full), 2),
         "tokens_over_naive_index_docs": round(ours / statistics.mean(naive_short), 2),
+        "model_requests": requests, "turn_paths": paths,
+        "engine_answer_tokens_mean": round(statistics.mean(model.engine_answer_tokens or [0])),
     }))
+
+
+def count_paths(service: ChatService) -> dict[str, int]:
+    """Return how many stored exchanges took each turn path."""
+    from sqlalchemy import text
+
+    with service.conversations.engine.connect() as connection:
+        rows = connection.execute(text("SELECT turn_path, COUNT(*) FROM exchanges GROUP BY turn_path")).fetchall()
+    return {str(path): count for path, count in rows}
 
 
 if __name__ == "__main__":

@@ -52,7 +52,8 @@ def test_injected_catalog_entry_cannot_reach_other_learner(fake_openai: FakeOpen
                     "Spreadsheet [alice-project-1] already shows some."),
     )
 
-    events = collect(service, conversation_id, "alice", "Tell me about the spreadsheet careers guide")
+    # The recogniser does not understand this message, so the model runs the tool loop.
+    events = collect(service, conversation_id, "alice", "Any thoughts on the spreadsheet careers guide for someone like me")
     final = final_of(events)
     results = {event.call_id: event for event in events if isinstance(event, ToolResultEvent)}
     calls = [event for event in events if isinstance(event, ToolCallEvent)]

@@ -1,7 +1,8 @@
 """LLM turns through the real openai client (via LangChain) against the fake server.
 
-Covers plain and streamed answers, tool calls streamed in fragments, every fault ending in a
-grounded answer, the verifier's repair and replacement, the tool loop bound and interruption.
+Covers plain and streamed answers, engine-first turns of one request without tools, tool calls
+streamed in fragments, every fault ending in a grounded answer, the verifier's repair and
+replacement, the tool loop bound and interruption.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ from advisor.chat.memory import VerifierOutcome
 from advisor.chat.service import ChatService
 
 PLAN_ARGS = json.dumps({"goal": "data analyst", "hours_per_week": 10})
+# Messages the intent recogniser does not understand, so the model runs the tool loop.
+LOOP_GOAL_MESSAGE = "Route me into data analytics, ten hours weekly"
+LOOP_CHEAPER_MESSAGE = "could we trim what this sets me back"
+LOOP_NEXT_MESSAGE = "and after that?"
 GOOD_ANSWER = (
     "Start with SQL Basics for Analysts [cred:sql-basics], which takes 20 hours and costs 49 USD. "
     "Then take Data Visualisation Workshop [cred:viz], which needs it."
@@ -92,7 +97,7 @@ def test_tool_calls_in_fragments(fake_openai: FakeOpenAIServer) -> None:
     service = llm_service(fake_openai.base_url)
     conversation_id = start(service)
 
-    events = collect(service, conversation_id, "alice", "I want to become a data analyst, 10 hours a week")
+    events = collect(service, conversation_id, "alice", LOOP_GOAL_MESSAGE)
     final = final_of(events)
     calls = [event for event in events if isinstance(event, ToolCallEvent)]
     results = [event for event in events if isinstance(event, ToolResultEvent)]
@@ -124,6 +129,7 @@ def test_tool_calls_in_fragments(fake_openai: FakeOpenAIServer) -> None:
     assert exchange.verifier_outcome is VerifierOutcome.PASSED
     assert exchange.cited_ids == ["cred:sql-basics", "cred:viz"]
     assert {item.id for item in exchange.retrieved} >= {"cred:sql-basics", "cred:python"}
+    assert exchange.turn_path == "tool_loop"
 
 
 def test_goal_persists_next_turn(fake_openai: FakeOpenAIServer) -> None:
@@ -136,8 +142,8 @@ def test_goal_persists_next_turn(fake_openai: FakeOpenAIServer) -> None:
     service = llm_service(fake_openai.base_url)
     conversation_id = start(service)
 
-    collect(service, conversation_id, "alice", "I want to become a data analyst")
-    events = collect(service, conversation_id, "alice", "something cheaper?")
+    collect(service, conversation_id, "alice", LOOP_GOAL_MESSAGE)
+    events = collect(service, conversation_id, "alice", LOOP_CHEAPER_MESSAGE)
     results = [event for event in events if isinstance(event, ToolResultEvent)]
 
     assert results[0].content["found"] is True
@@ -309,7 +315,7 @@ def test_tool_loop_bounded(fake_openai: FakeOpenAIServer) -> None:
     service = llm_service(fake_openai.base_url)
     conversation_id = start(service, with_goal=True)
 
-    final = final_of(collect(service, conversation_id, "alice", "what should I take next?"))
+    final = final_of(collect(service, conversation_id, "alice", LOOP_NEXT_MESSAGE))
 
     assert len(fake_openai.requests) == 4
     assert final.source == "fallback"
@@ -362,3 +368,63 @@ def test_cancelled_task_stored(fake_openai: FakeOpenAIServer) -> None:
 
     assert time.monotonic() - started < 2.0
     assert service.list_turns(conversation_id, "alice")[-1].status == "interrupted"
+
+
+def test_engine_first_one_request(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.script(Answer(text=GOOD_ANSWER))
+    service = llm_service(fake_openai.base_url)
+    conversation_id = start(service)
+
+    events = collect(service, conversation_id, "alice", "I want to become a data analyst")
+    final = final_of(events)
+    results = [event for event in events if isinstance(event, ToolResultEvent)]
+
+    assert len(fake_openai.requests) == 1
+    body = fake_openai.requests[0].body
+    assert "tools" not in body
+    assert "Engine answer:" in body["messages"][0]["content"]
+    assert "[cred:sql-basics]" in body["messages"][0]["content"]
+    assert not any(isinstance(event, ToolCallEvent) for event in events)
+    assert results[0].name == "engine"
+    assert "cred:sql-basics" in results[0].ids
+    assert final.source == "llm"
+    assert final.answer == GOOD_ANSWER
+    assert final.pathway is not None
+    exchange = service.conversations.list_exchanges(conversation_id, "alice")[-1]
+    assert exchange.turn_path == "engine_first"
+    assert exchange.prompt_name == "phrase_engine_result"
+    assert exchange.verifier_outcome is VerifierOutcome.PASSED
+    assert "cred:sql-basics" in {item.id for item in exchange.retrieved}
+    conversation = service.conversations.get_conversation(conversation_id, "alice")
+    assert conversation.goal == {"kind": "occupation", "occupation": "data analyst"}
+
+
+def test_engine_first_answer_verified(fake_openai: FakeOpenAIServer) -> None:
+    outside_plan = "Take Data Analysis Bootcamp [cred:bootcamp], 120 hours."
+    fake_openai.script(Answer(text=outside_plan), Answer(text=outside_plan))
+    service = llm_service(fake_openai.base_url)
+    conversation_id = start(service, with_goal=True)
+
+    final = final_of(collect(service, conversation_id, "alice", "what should I take next?"))
+
+    assert len(fake_openai.requests) == 2
+    assert "no tool returned it" in fake_openai.requests[1].body["messages"][-1]["content"]
+    assert final.source == "fallback"
+    assert "cred:bootcamp" not in final.answer
+    assert "1. SQL Basics for Analysts [cred:sql-basics]: 20 hours, 49 USD." in final.answer
+    exchange = service.conversations.list_exchanges(conversation_id, "alice")[-1]
+    assert exchange.turn_path == "engine_first"
+    assert exchange.verifier_outcome is VerifierOutcome.FAILED
+
+
+def test_greeting_takes_tool_loop(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.script(Answer(text="Hello! Tell me your goal."))
+    service = llm_service(fake_openai.base_url)
+    conversation_id = start(service)
+
+    final_of(collect(service, conversation_id, "alice", "hello"))
+
+    assert "tools" in fake_openai.requests[0].body
+    exchange = service.conversations.list_exchanges(conversation_id, "alice")[-1]
+    assert exchange.turn_path == "tool_loop"
+    assert exchange.prompt_name == "advisor_system"

@@ -229,3 +229,72 @@ def test_title_inside_skill_label_ignored() -> None:
 
     assert in_label == []
     assert [problem.kind.value for problem in named] == ["credential_not_from_tools"]
+
+
+def echo_knowledge_base() -> "KnowledgeBase":
+    """Return the small knowledge base plus a credential titled like a phrase learners use as a skill."""
+    from advisor.domain import Credential, KnowledgeBase
+
+    base = small_knowledge_base()
+    extra = Credential(id="cred:survey", title="Survey Design", provider="Field School", hours=12, cost=0,
+                       currency="USD")
+    return KnowledgeBase.from_items([*base.credentials.values(), extra], list(base.skills.values()),
+                                    list(base.occupations.values()))
+
+
+def test_echoed_goal_title_cited() -> None:
+    knowledge = echo_knowledge_base()
+    responder = OfflineResponder(Advising(knowledge, today=TODAY), TitleSearch(knowledge), TODAY)
+
+    answer = responder.respond("I want to learn sql and survey design", None, ConversationState())
+
+    assert "'survey design'" in answer.text
+    assert "Survey Design [cred:survey]" in answer.text
+    assert "cred:survey" in answer.credential_ids
+    check_grounded(responder, answer)
+
+
+def test_offline_turn_sends_engine_evidence() -> None:
+    from chat_helpers import collect, final_of, offline_service
+
+    from advisor.chat.events import ToolResultEvent
+    from advisor.chat.memory import VerifierOutcome
+
+    service = offline_service(echo_knowledge_base())
+    conversation_id = service.start_conversation("carol")
+
+    events = collect(service, conversation_id, "carol", "I want to learn sql and survey design")
+    final = final_of(events)
+    results = [event for event in events if isinstance(event, ToolResultEvent)]
+    exchange = service.conversations.list_exchanges(conversation_id, "carol")[-1]
+
+    assert results[0].name == "engine"
+    assert "cred:survey" in results[0].ids
+    assert "Survey Design [cred:survey]" in final.answer
+    assert exchange.verifier_outcome is VerifierOutcome.PASSED
+    assert exchange.turn_path == "offline"
+    assert {"cred:survey", "cred:sql-basics"} <= {item.id for item in exchange.retrieved}
+    assert not any(incident.kind == "grounded_answer_unverified" for incident in final.incidents)
+
+
+def test_check_answer_removes_failing_sentence() -> None:
+    from advisor.chat.answer_check import REPLACEMENT, check_answer
+
+    knowledge = small_knowledge_base()
+    verifier = AnswerVerifier(knowledge)
+
+    def verify(text: str) -> list:
+        return verifier.verify(text, credential_ids=["cred:sql-basics"], record_item_ids=[], learner_id="a")
+
+    text = "Start with SQL Basics for Analysts [cred:sql-basics]. Then take Python Programming Essentials."
+    checked = check_answer(text, verify)
+    replaced = check_answer("Take Python Programming Essentials [cred:python].", verify)
+
+    assert checked.removed_sentences == 1
+    assert "Python" not in checked.text
+    assert checked.text.startswith("Start with SQL Basics for Analysts [cred:sql-basics].")
+    assert "I left out a sentence" in checked.text
+    assert verify(checked.text) == []
+    assert replaced.replaced is True
+    assert replaced.text == REPLACEMENT
+    assert verify(replaced.text) == []

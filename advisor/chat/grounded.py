@@ -348,3 +348,18 @@ def write_profile(draft: AnswerDraft, profile: LearnerProfile, has_record: bool)
     if profile.held_credentials:
         held = join_words([draft.credential(item) for item in profile.held_credentials])
         draft.add(f"You hold these catalog credentials: {held}.")
+
+
+def write_title_notes(draft: AnswerDraft, credential_ids: list[str]) -> None:
+    """Cite the catalog credentials whose titles the answer repeats from the learner's own words.
+
+    An answer quotes the learner's goal phrases ("I did not recognise 'UX design' as a
+    skill"), and such a phrase can be a catalog title. Naming the credential with its id
+    makes that mention a cited one, and tells the learner where the words point.
+    """
+    if not credential_ids:
+        return
+    names = join_words([draft.credential(item) for item in credential_ids])
+    draft.add(f"Some of your words are also titles in the catalog: {names}. Ask \"what does <title> cover?\" "
+              "to see one.")
+

@@ -102,6 +102,7 @@ class ExchangeRow(Base):
     verifier_outcome: Mapped[str] = mapped_column(String(20))
     verifier_problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     incidents: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    turn_path: Mapped[str | None] = mapped_column(String(20), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -162,6 +163,9 @@ class ExchangeRecord(BaseModel):
     verifier_outcome: VerifierOutcome = VerifierOutcome.SKIPPED
     verifier_problems: list[dict[str, Any]] = Field(default_factory=list)
     incidents: list[Incident] = Field(default_factory=list)
+    turn_path: str | None = Field(
+        default=None, description="offline, engine_first (engine, then one model request) or tool_loop."
+    )
     created_at: datetime | None = None
 
 

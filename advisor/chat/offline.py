@@ -31,8 +31,10 @@ from advisor.chat.grounded import (
     write_pathway,
     write_profile,
     write_step_reasons,
+    write_title_notes,
 )
 from advisor.chat.intents import Intent, IntentKind, recognise
+from advisor.chat.verifier import AnswerVerifier, ProblemKind
 from advisor.domain import Advice, Constraints, GoalKind, LearnerRecord, PathwayStep
 from advisor.engine.goals import goal_from_text
 from advisor.engine.normalize import clean
@@ -47,6 +49,12 @@ SHORT_GOAL_WORDS = 5
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 STEP_REFERENCE = re.compile(r"^(?:the\s+)?(?:step|number|no\.?|#)\s*(\d+)$|^(?:the\s+)?(first|second|third|fourth|"
                             r"fifth|sixth|last)(?:\s+(?:one|step|course|credential))?$", re.IGNORECASE)
+
+# Requests the engine answers; the LLM turn runs the engine first for these.
+ENGINE_INTENTS = frozenset({
+    IntentKind.SET_GOAL, IntentKind.CONSTRAINTS, IntentKind.NEXT, IntentKind.WHY, IntentKind.COVERS,
+    IntentKind.CHEAPER, IntentKind.FASTER, IntentKind.COMPARE, IntentKind.MY_SKILLS,
+})
 
 EXAMPLES = (
     "- set a goal: \"I want to become a data analyst\" or \"I want to learn python, sql\"\n"
@@ -84,11 +92,18 @@ class Resolved:
 class OfflineResponder:
     """Answers messages from the engine alone, holding goal and constraints in the given state."""
 
-    def __init__(self, advising: Advising, catalog: CatalogSearch, today: date | None = None) -> None:
+    def __init__(
+        self,
+        advising: Advising,
+        catalog: CatalogSearch,
+        today: date | None = None,
+        verifier: AnswerVerifier | None = None,
+    ) -> None:
         self.advising = advising
         self.catalog = catalog
         self.today = today
         self.knowledge = advising.knowledge
+        self.verifier = verifier or AnswerVerifier(advising.knowledge)
         self.titles = {credential_id: clean(item.title) for credential_id, item in self.knowledge.credentials.items()}
         self.title_ids = list(self.titles)
         self.title_texts = list(self.titles.values())
@@ -106,16 +121,37 @@ class OfflineResponder:
         ``plan_when_unknown`` answers a message it does not understand with the current plan
         when a goal is set, which is what the LLM turn wants from a fallback answer.
         """
-        intent = recognise(message, self.today or date.today())
-        draft = AnswerDraft(self.knowledge)
-        logger.debug("Offline intent %s with constraints %s", intent.kind.value, sorted(intent.constraints))
-
-        if intent.kind is IntentKind.UNKNOWN:
-            intent = self.guess_goal(message, intent)
+        intent = self.recognise(message)
         if intent.kind is IntentKind.UNKNOWN and plan_when_unknown and state.goal is not None:
             intent = Intent(IntentKind.NEXT)
+        return self.answer(intent, record, state)
 
+    def respond_if_understood(
+        self, message: str, record: LearnerRecord | None, state: ConversationState
+    ) -> GroundedAnswer | None:
+        """Answer a message whose request the engine serves, or return None and leave the state alone.
+
+        Greetings, requests for help and messages the recogniser does not understand return
+        None, because a chat model answers those better than the engine.
+        """
+        intent = self.recognise(message)
+        if intent.kind not in ENGINE_INTENTS:
+            return None
+        return self.answer(intent, record, state)
+
+    def recognise(self, message: str) -> Intent:
+        """Recognise a message's intent, taking a short occupation title as a goal."""
+        intent = recognise(message, self.today or date.today())
+        logger.debug("Offline intent %s with constraints %s", intent.kind.value, sorted(intent.constraints))
+        if intent.kind is IntentKind.UNKNOWN:
+            intent = self.guess_goal(message, intent)
+        return intent
+
+    def answer(self, intent: Intent, record: LearnerRecord | None, state: ConversationState) -> GroundedAnswer:
+        """Run the engine for an intent and write the answer from its output."""
+        draft = AnswerDraft(self.knowledge)
         understood = self.dispatch(intent, draft, record, state)
+        write_title_notes(draft, self.echoed_titles(draft))
         return GroundedAnswer(
             text=draft.text,
             intent=intent.kind,
@@ -306,6 +342,18 @@ class OfflineResponder:
         draft.add("Sorry, I did not understand that. Here is what I can do:\n" + EXAMPLES)
 
     # Helpers.
+
+    def echoed_titles(self, draft: AnswerDraft) -> list[str]:
+        """Return the credentials the draft names by title without citing them.
+
+        Such a title comes from the learner's words that the draft quotes back, never from a
+        credential the engine chose, because the writers cite every credential they name.
+        """
+        problems = self.verifier.verify(
+            draft.text, credential_ids=draft.credential_ids, record_item_ids=draft.record_item_ids, learner_id=""
+        )
+        found = [problem.credential_id for problem in problems if problem.kind is ProblemKind.CREDENTIAL_NOT_FROM_TOOLS]
+        return [item for item in dict.fromkeys(found) if item is not None]
 
     def current_advice(self, draft: AnswerDraft, record: LearnerRecord | None, state: ConversationState) -> Advice | None:
         """Return advice for the current goal, or write that a goal is needed first."""

@@ -1,7 +1,10 @@
-"""One conversation turn under a chat model: tools in a bounded loop, then the verifier.
+"""One conversation turn under a chat model: engine first, or tools in a bounded loop.
 
-The model gets the system prompt, the history fitted to its token budget and the tools of the
-turn. Tool calls run until the model answers in text or ``max_tool_rounds`` model calls have
+When the intent recogniser understands the message (a goal, constraints, the next step, why,
+what a credential covers, cheaper, faster, compare, my skills), the engine runs first, and
+one model request without tools asks the model to phrase the engine's result. Otherwise the
+model gets the system prompt, the history fitted to its token budget and the tools of the
+turn; tool calls run until the model answers in text or ``max_tool_rounds`` model calls have
 asked for tools. The draft answer is then checked by the verifier; a draft with problems gets
 one repair request, and a repair that still fails is replaced by the grounded answer of the
 offline responder. Every model fault ends in that grounded answer too. Text deltas stream to
@@ -17,10 +20,13 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from advisor.chat.advising import ConversationState
+from advisor.chat.answer_check import CheckedAnswer, check_answer
+from advisor.chat.budget import count_tokens
 from advisor.chat.events import (
     ChatEvent,
     CitationEvent,
@@ -38,16 +44,25 @@ from advisor.chat.memory import VerifierOutcome
 from advisor.chat.offline import GroundedAnswer, OfflineResponder
 from advisor.chat.prompts import PromptLibrary
 from advisor.chat.record_store import record_item_refs
-from advisor.chat.tools import ToolBox
+from advisor.chat.tools import ENGINE_RESULT, ToolBox
 from advisor.chat.verifier import AnswerVerifier, Problem, RecordItemRef
 from advisor.domain import KnowledgeBase, LearnerRecord
 
 logger = logging.getLogger(__name__)
 
 SYSTEM_PROMPT = "advisor_system"
+PHRASE_PROMPT = "phrase_engine_result"
 REPAIR_PROMPT = "repair_answer"
 MAX_TOOL_ROUNDS = 4
 BRACKETED = re.compile(r"\[([^\[\]\n]{1,300})\]")
+
+
+class TurnPath(StrEnum):
+    """How a turn was answered, as stored in its exchange record."""
+
+    OFFLINE = "offline"
+    ENGINE_FIRST = "engine_first"
+    TOOL_LOOP = "tool_loop"
 
 
 @dataclass
@@ -65,6 +80,8 @@ class TurnOutcome:
     citations: list[CitationEvent] = field(default_factory=list)
     pathway: PathwayCard | None = None
     finished: bool = False
+    path: TurnPath = TurnPath.TOOL_LOOP
+    prompt_name: str | None = None
 
     @property
     def replaces_streamed_text(self) -> bool:
@@ -83,6 +100,7 @@ class TurnInput:
     history: list[BaseMessage]
     other_learners_items: list[RecordItemRef] = field(default_factory=list)
     today: date | None = None
+    brief_history: list[BaseMessage] | None = None
 
 
 def cited_ids(answer: str) -> list[str]:
@@ -138,6 +156,56 @@ class LLMTurn:
 
     async def run(self, turn: TurnInput, toolbox: ToolBox, outcome: TurnOutcome) -> AsyncIterator[ChatEvent]:
         """Yield the events of one turn, filling ``outcome``; the caller emits the final event."""
+        grounded = await asyncio.to_thread(self.responder.respond_if_understood, turn.message, turn.record, turn.state)
+        if grounded is not None:
+            async for event in self.run_engine_first(turn, toolbox, grounded, outcome):
+                yield event
+            return
+
+        async for event in self.run_tool_loop(turn, toolbox, outcome):
+            yield event
+
+    async def run_engine_first(
+        self, turn: TurnInput, toolbox: ToolBox, grounded: GroundedAnswer, outcome: TurnOutcome
+    ) -> AsyncIterator[ChatEvent]:
+        """Ask the model, without tools, to phrase the engine's answer; verify it like any draft."""
+        outcome.path = TurnPath.ENGINE_FIRST
+        outcome.prompt_name = PHRASE_PROMPT
+        yield engine_result_event(toolbox, grounded)
+        if grounded.pathway is not None:
+            outcome.pathway = grounded.pathway
+            yield PathwayEvent(pathway=grounded.pathway)
+
+        messages: list[BaseMessage] = [self.phrase_message(turn, grounded), *(turn.brief_history or turn.history)]
+        reply: ModelReply | Fault | None = None
+        async with aclosing(self.provider.astream(messages, [])) as items:
+            async for item in items:
+                if isinstance(item, TextDelta):
+                    outcome.streamed_text += item.text
+                    yield item
+                else:
+                    reply = item
+
+        if isinstance(reply, Fault) or reply is None or reply.tool_calls:
+            missing = Incident(kind="llm_no_outcome", message="The model call ended without a text answer.")
+            outcome.incidents.append(reply.incident() if isinstance(reply, Fault) else missing)
+            async for event in self.fall_back(turn, toolbox, outcome, grounded=grounded):
+                yield event
+            return
+
+        self.count(reply, outcome)
+        async for event in self.check_and_repair(turn, toolbox, messages, reply.text, outcome, grounded=grounded):
+            yield event
+
+    def phrase_message(self, turn: TurnInput, grounded: GroundedAnswer) -> SystemMessage:
+        """Render the prompt that asks the model to phrase the engine's answer."""
+        name = (turn.record.name if turn.record and turn.record.name else None) or "the learner"
+        logger.debug("Engine result of %d tokens for intent %s", count_tokens(grounded.text), grounded.intent.value)
+        return SystemMessage(self.prompts.get(PHRASE_PROMPT).render(learner_name=name, engine_result=grounded.text))
+
+    async def run_tool_loop(self, turn: TurnInput, toolbox: ToolBox, outcome: TurnOutcome) -> AsyncIterator[ChatEvent]:
+        """Let the model call tools until it answers, then verify the answer."""
+        outcome.path = TurnPath.TOOL_LOOP
         messages: list[BaseMessage] = [self.system_message(turn), *turn.history]
         schemas = toolbox.schemas()
         draft: str | None = None
@@ -203,7 +271,14 @@ class LLMTurn:
             messages.append(ToolMessage(content=result.to_json(), tool_call_id=call.id))
 
     async def check_and_repair(
-        self, turn: TurnInput, toolbox: ToolBox, messages: list[BaseMessage], draft: str, outcome: TurnOutcome
+        self,
+        turn: TurnInput,
+        toolbox: ToolBox,
+        messages: list[BaseMessage],
+        draft: str,
+        outcome: TurnOutcome,
+        *,
+        grounded: GroundedAnswer | None = None,
     ) -> AsyncIterator[ChatEvent]:
         """Verify the draft; ask for one repair on problems; fall back when the repair fails too."""
         problems = self.verify(turn, toolbox, draft)
@@ -221,7 +296,7 @@ class LLMTurn:
         if isinstance(reply, Fault):
             outcome.incidents.append(reply.incident())
             outcome.verifier_outcome = VerifierOutcome.FAILED
-            async for event in self.fall_back(turn, toolbox, outcome, verifier_failed=True):
+            async for event in self.fall_back(turn, toolbox, outcome, verifier_failed=True, grounded=grounded):
                 yield event
             return
 
@@ -239,7 +314,7 @@ class LLMTurn:
                 detail={"problems": [problem.model_dump(mode="json") for problem in outcome.verifier_problems]},
             )
         )
-        async for event in self.fall_back(turn, toolbox, outcome, verifier_failed=True):
+        async for event in self.fall_back(turn, toolbox, outcome, verifier_failed=True, grounded=grounded):
             yield event
 
     def verify(self, turn: TurnInput, toolbox: ToolBox, answer: str) -> list[Problem]:
@@ -266,20 +341,39 @@ class LLMTurn:
             outcome.pathway = toolbox.last_pathway
 
     async def fall_back(
-        self, turn: TurnInput, toolbox: ToolBox, outcome: TurnOutcome, *, verifier_failed: bool = False
+        self,
+        turn: TurnInput,
+        toolbox: ToolBox,
+        outcome: TurnOutcome,
+        *,
+        verifier_failed: bool = False,
+        grounded: GroundedAnswer | None = None,
     ) -> AsyncIterator[ChatEvent]:
-        """Answer from the engine through the offline responder, after a fault or a failed check."""
-        grounded: GroundedAnswer = await asyncio.to_thread(
-            self.responder.respond, turn.message, turn.record, turn.state, plan_when_unknown=True
-        )
-        outcome.answer = grounded.text
+        """Answer from the engine through the offline responder, after a fault or a failed check.
+
+        ``grounded`` is the engine's answer when the turn already has one. The answer is
+        checked like any other before it is sent.
+        """
+        if grounded is None:
+            grounded = await asyncio.to_thread(
+                self.responder.respond, turn.message, turn.record, turn.state, plan_when_unknown=True
+            )
+            yield engine_result_event(toolbox, grounded)
+            if grounded.pathway is not None:
+                yield PathwayEvent(pathway=grounded.pathway)
+
+        checked = check_answer(grounded.text, lambda answer: self.verify(turn, toolbox, answer))
+        own_ids = toolbox.record_item_ids | {ref.item_id for ref in record_refs(turn.record)}
+        outcome.answer = checked.text
         outcome.source = "fallback"
-        outcome.citations = grounded.citations
+        outcome.citations = citations_for(self.knowledge, cited_ids(checked.text), own_ids)
         outcome.pathway = grounded.pathway or toolbox.last_pathway
         if verifier_failed:
             outcome.verifier_outcome = VerifierOutcome.FAILED
-        if grounded.pathway is not None:
-            yield PathwayEvent(pathway=grounded.pathway)
+            if checked.problems:
+                outcome.incidents.append(grounded_check_incident(checked))
+        else:
+            note_check(checked, outcome)
         logger.info("Answered from the engine instead of the model after %s",
                     ", ".join(incident.kind for incident in outcome.incidents) or "no incident")
 
@@ -296,3 +390,32 @@ class LLMTurn:
 def record_refs(record: LearnerRecord | None) -> list[RecordItemRef]:
     """Return verifier references to the caller's own record items."""
     return record_item_refs(record) if record is not None else []
+
+
+def engine_result_event(toolbox: ToolBox, grounded: GroundedAnswer) -> ToolResultEvent:
+    """Store the engine's output of a turn in the toolbox and return it as a tool result event."""
+    result = toolbox.record_engine_result(
+        grounded.credential_ids, grounded.record_item_ids, grounded.pathway, grounded.intent.value
+    )
+    return ToolResultEvent(call_id=ENGINE_RESULT, name=ENGINE_RESULT, content=result.content, ids=result.ids)
+
+
+def note_check(checked: CheckedAnswer, outcome: TurnOutcome) -> None:
+    """Set the verifier outcome of a grounded answer and record what its last check changed."""
+    if not checked.problems:
+        outcome.verifier_outcome = VerifierOutcome.PASSED
+        return
+    outcome.verifier_problems = checked.problems
+    outcome.verifier_outcome = VerifierOutcome.FAILED if checked.replaced else VerifierOutcome.REPAIRED
+    outcome.incidents.append(grounded_check_incident(checked))
+
+
+def grounded_check_incident(checked: CheckedAnswer) -> Incident:
+    """Return the incident of a grounded answer that failed the verifier and was cut or replaced."""
+    action = "replaced by a fixed answer" if checked.replaced else f"cut by {checked.removed_sentences} sentences"
+    return Incident(
+        kind="grounded_answer_unverified",
+        message=f"The verifier found problems in a grounded answer, which was {action}.",
+        detail={"problems": [problem.message for problem in checked.problems]},
+    )
+

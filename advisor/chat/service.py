@@ -23,13 +23,25 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from advisor.chat.advising import Advising, ConversationState
+from advisor.chat.answer_check import check_answer
 from advisor.chat.budget import fit_history
 from advisor.chat.catalog_search import CatalogSearch, build_searches, open_index
 from advisor.chat.events import ChatEvent, FinalEvent, Incident, PathwayEvent
 from advisor.chat.llm import ChatProvider, build_provider
-from advisor.chat.memory import ConversationStore, ExchangeRecord, Turn, VerifierOutcome, open_store
+from advisor.chat.memory import ConversationStore, ExchangeRecord, Turn, open_store
 from advisor.chat.offline import OfflineResponder
-from advisor.chat.orchestrator import SYSTEM_PROMPT, LLMTurn, TurnInput, TurnOutcome
+from advisor.chat.orchestrator import (
+    SYSTEM_PROMPT,
+    LLMTurn,
+    TurnInput,
+    TurnOutcome,
+    TurnPath,
+    citations_for,
+    cited_ids,
+    engine_result_event,
+    note_check,
+    record_refs,
+)
 from advisor.chat.prompts import PromptLibrary, load_prompts
 from advisor.chat.record_store import RecordStore
 from advisor.chat.tools import RecordItemFound, RecordSearch, ToolBox, ToolContext
@@ -45,6 +57,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 8000
+# History budget of an engine-first turn: the engine's answer already carries the plan, so
+# the model needs only the newest turns to keep the thread of the conversation.
+ENGINE_FIRST_HISTORY_TOKENS = 150
 INTERRUPTED_NOTE = "[interrupted before the answer was complete]"
 _UNSET = object()
 
@@ -79,7 +94,7 @@ class ChatService:
         self.advising = parts.advising
         self.today = parts.advising.today
         self.verifier = AnswerVerifier(parts.knowledge)
-        self.responder = OfflineResponder(parts.advising, parts.catalog, parts.advising.today)
+        self.responder = OfflineResponder(parts.advising, parts.catalog, parts.advising.today, self.verifier)
         self.llm_turn = (
             LLMTurn(parts.provider, parts.prompts, self.verifier, self.responder) if parts.provider else None
         )
@@ -171,7 +186,7 @@ class ChatService:
 
         try:
             if self.llm_turn is None:
-                events = self.offline_events(text, record, state, outcome)
+                events = self.offline_events(text, record, state, toolbox, outcome)
             else:
                 turn = self.turn_input(conversation_id, learner_id, text, record, state)
                 events = self.llm_turn.run(turn, toolbox, outcome)
@@ -220,7 +235,7 @@ class ChatService:
     def turn_input(
         self, conversation_id: str, learner_id: str, text: str, record: LearnerRecord | None, state: ConversationState
     ) -> TurnInput:
-        """Collect the history within its token budget and the other learners' items for the verifier."""
+        """Collect the history within its token budgets and the other learners' items for the verifier."""
         turns = self.conversations.list_turns(conversation_id, learner_id)
         complete = [turn for turn in turns if turn.status == "complete"]
         history = fit_history(
@@ -229,6 +244,16 @@ class ChatService:
             goal=state.goal_json(),
             constraints=state.constraints_json() or None,
         )
+        try:
+            brief = fit_history(
+                complete,
+                min(self.settings.chat_history_token_budget, ENGINE_FIRST_HISTORY_TOKENS),
+                goal=state.goal_json(),
+                constraints=state.constraints_json() or None,
+            )
+        except InvalidInputError:
+            # A long newest message does not fit the brief budget; the full budget held it.
+            brief = history
         return TurnInput(
             learner_id=learner_id,
             message=text,
@@ -237,32 +262,39 @@ class ChatService:
             history=history.messages(),
             other_learners_items=list(self.records.other_learners_items(learner_id)),
             today=self.today,
+            brief_history=brief.messages(),
         )
 
     async def offline_events(
-        self, text: str, record: LearnerRecord | None, state: ConversationState, outcome: TurnOutcome
+        self, text: str, record: LearnerRecord | None, state: ConversationState, toolbox: ToolBox, outcome: TurnOutcome
     ) -> AsyncIterator[ChatEvent]:
-        """Answer through the grounded responder and check the answer with the verifier."""
-        grounded = await asyncio.to_thread(self.responder.respond, text, record, state)
-        outcome.answer = grounded.text
-        outcome.source = "fallback"
-        outcome.citations = grounded.citations
-        outcome.pathway = grounded.pathway
+        """Answer through the grounded responder; check the answer before it is sent.
 
-        problems = self.verifier.verify(
+        The engine's output is stored in the toolbox and sent as a tool result, so the
+        exchange record and the client see what the answer may cite.
+        """
+        grounded = await asyncio.to_thread(self.responder.respond, text, record, state)
+        outcome.path = TurnPath.OFFLINE
+        outcome.source = "fallback"
+        outcome.pathway = grounded.pathway
+        yield engine_result_event(toolbox, grounded)
+
+        own = record_refs(record)
+        checked = check_answer(
             grounded.text,
-            credential_ids=grounded.credential_ids,
-            record_item_ids=grounded.record_item_ids,
-            learner_id=record.learner_id if record else "",
+            lambda answer: self.verifier.verify(
+                answer,
+                credential_ids=toolbox.credential_ids,
+                record_item_ids=toolbox.record_item_ids | {ref.item_id for ref in own},
+                learner_id=record.learner_id if record else "",
+                record_items=own,
+            ),
         )
-        outcome.verifier_outcome = VerifierOutcome.FAILED if problems else VerifierOutcome.PASSED
-        if problems:
-            outcome.verifier_problems = problems
-            outcome.incidents.append(
-                Incident(kind="grounded_answer_unverified", message="The verifier found problems in a grounded answer.",
-                         detail={"problems": [problem.message for problem in problems]})
-            )
-            logger.warning("Verifier found %d problems in a grounded answer: %s", len(problems), problems[0].message)
+        outcome.answer = checked.text
+        outcome.citations = grounded.citations if not checked.changed else citations_for(
+            self.knowledge, cited_ids(checked.text), toolbox.record_item_ids
+        )
+        note_check(checked, outcome)
         if not grounded.understood:
             outcome.incidents.append(Incident(kind="not_understood", message="The offline responder did not "
                                               "recognise the message.", detail={"chars": len(text)}))
@@ -328,7 +360,7 @@ class ChatService:
     ) -> ExchangeRecord:
         """Return the exchange record of a turn."""
         llm = self.llm_turn is not None
-        system = self.prompts.get(SYSTEM_PROMPT) if llm else None
+        system = self.prompts.get(outcome.prompt_name or SYSTEM_PROMPT) if llm else None
         return ExchangeRecord(
             conversation_id=conversation_id,
             learner_id=learner_id,
@@ -347,6 +379,7 @@ class ChatService:
             verifier_outcome=outcome.verifier_outcome,
             verifier_problems=[problem.model_dump(mode="json") for problem in outcome.verifier_problems],
             incidents=outcome.incidents,
+            turn_path=outcome.path.value,
         )
 
 

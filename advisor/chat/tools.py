@@ -41,6 +41,7 @@ DESCRIPTION_CHARS = 400
 MAX_STEPS_SHOWN = 8
 MAX_OPEN_GAPS_SHOWN = 5
 SCHEMA_KEYS_LEFT_OUT = frozenset({"title", "maxLength", "minLength"})
+ENGINE_RESULT = "engine"
 
 
 class ToolArguments(BaseModel):
@@ -232,6 +233,22 @@ class ToolBox:
         except AdvisorError as error:
             message = error.message + (f" {error.hint}" if error.hint else "")
             return ToolOutcome(spec.name, {}, error=message)
+
+    def record_engine_result(
+        self, credential_ids: list[str], record_item_ids: list[str], pathway: PathwayCard | None, intent: str
+    ) -> ToolOutcome:
+        """Store the engine's output of a turn that ran the engine without a tool call.
+
+        The offline responder and the engine-first path call the engine themselves; storing
+        what it returned here makes it this turn's evidence, as a tool result would be.
+        """
+        retrieved = [RetrievedItem(id=item, kind="credential") for item in credential_ids]
+        retrieved += [RetrievedItem(id=item, kind="record_item") for item in record_item_ids]
+        outcome = ToolOutcome(
+            ENGINE_RESULT, {"intent": intent}, list(credential_ids), list(record_item_ids), retrieved, pathway
+        )
+        self.outcomes.append(outcome)
+        return outcome
 
     # What the turn's tools returned, for the verifier and the exchange record.
 
