@@ -151,26 +151,44 @@ def index_command(
         None,
         "--knowledge-base",
         help="Directory with credentials.jsonl, skills.jsonl and occupations.jsonl "
-        "[default: the shipped knowledge base].",
+        "[default: the shipped knowledge base plus the imported catalog].",
     ),
     rebuild: bool = typer.Option(
         False, "--rebuild", help="Delete the catalog collections and embed everything again."
     ),
 ) -> None:
-    """Index the knowledge base in Chroma, embedding only new and changed items."""
+    """Index the knowledge base and the imported catalog in Chroma, embedding only new and changed items."""
     from rich.console import Console
 
     from advisor.errors import AdvisorError
     from advisor.index.console import index_with_progress, summary_table
 
     console = Console()
-    directory = knowledge_base or get_settings().knowledge_base_dir
     try:
-        summaries = index_with_progress(directory, rebuild, console)
+        if knowledge_base is None:
+            summaries = _index_served_catalog(rebuild, console)
+        else:
+            summaries = index_with_progress(knowledge_base, rebuild, console)
     except AdvisorError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(1) from error
     console.print(summary_table(summaries))
+
+
+def _index_served_catalog(rebuild: bool, console):  # type: ignore[no-untyped-def]
+    """Index the shipped knowledge base plus the imported catalog, with a progress bar per collection."""
+    from advisor.index.console import index_knowledge_with_progress
+    from advisor.ingest.imported_catalog import load_served_knowledge_base
+
+    served, reports = load_served_knowledge_base(get_settings())
+    knowledge = served.knowledge
+    rejected = sum(len(report.rejected) for report in reports)
+    console.print(
+        f"Read {len(knowledge.credentials)} credentials ({len(served.imported)} imported), "
+        f"{len(knowledge.skills)} skills and {len(knowledge.occupations)} occupations "
+        f"({rejected} records rejected on import)."
+    )
+    return index_knowledge_with_progress(knowledge, rebuild, console)
 
 
 @app.command("search")
@@ -203,28 +221,60 @@ app.add_typer(import_app, name="import")
 def import_catalog(
     file: Path = typer.Argument(..., help="Catalog file to import."),
     file_format: str | None = typer.Option(
-        None, "--format", help="csv, json, jsonl, coursera or edx; default: from the file extension."
+        None,
+        "--format",
+        help="csv, json, jsonl, coursera, edx or ctdl; default: from the file extension, and ctdl for JSON-LD.",
+    ),
+    apply: bool = typer.Option(
+        False,
+        "--apply",
+        help="Add or update the good credentials in the imported catalog under the data directory "
+        "[default: a dry run that only prints the report].",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
 ) -> None:
     """Import a catalog file and print the report: accepted count and every rejected record."""
-    from advisor.errors import InvalidInputError
-    from advisor.ingest.catalog_format import import_catalog_file
+    import json
 
+    from advisor.errors import AdvisorError
+    from advisor.ingest.imported_catalog import (
+        CatalogChange,
+        apply_import,
+        imported_catalog_path,
+        load_served_knowledge_base,
+        read_catalog_file,
+    )
+
+    settings = get_settings()
+    change = CatalogChange()
     try:
-        result = import_catalog_file(file, file_format)
-    except InvalidInputError as error:
+        if apply:
+            served, _reports = load_served_knowledge_base(settings)
+            result = read_catalog_file(file, file_format, served.knowledge)
+            change = apply_import(served, result, imported_catalog_path(settings))[1]
+        else:
+            result = read_catalog_file(file, file_format)
+    except AdvisorError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(code=2) from error
 
     if as_json:
-        typer.echo(result.report.model_dump_json(indent=2))
+        output = result.report.model_dump(mode="json")
+        if apply:
+            output["change"] = change.model_dump()
+        typer.echo(json.dumps(output, indent=2, ensure_ascii=False))
         return
     typer.echo(f"{result.report.source}: {result.report.accepted} accepted, {len(result.report.rejected)} rejected")
     for rejection in result.report.rejected:
         typer.echo(f"  rejected {rejection}")
     for warning in result.report.warnings:
         typer.echo(f"  warning {warning}")
+    if apply:
+        typer.echo(
+            f"{imported_catalog_path(settings)}: {len(change.added)} added, {len(change.updated)} updated, "
+            f"{len(change.unchanged)} unchanged. Run 'advisor index' to make them searchable, and restart "
+            "a running server to serve them."
+        )
 
 
 @import_app.command("record")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from advisor.domain import Constraints, Goal, LearnerProfile, Rejection
+from advisor.domain import Constraints, Goal, ImportReport, LearnerProfile, Rejection
 
 
 def as_utc(value: datetime) -> datetime:
@@ -105,6 +105,24 @@ class CatalogSearchPublic(BaseModel):
 
     query: str
     hits: list[CatalogHitPublic]
+
+
+class CatalogImportCounts(BaseModel):
+    """How many credentials an import added, updated, left unchanged and rejected."""
+
+    added: int
+    updated: int
+    unchanged: int
+    rejected: int
+
+
+class CatalogImportPublic(ImportReport):
+    """The report of a catalog import, with the counts and ids of what changed in the served catalog."""
+
+    counts: CatalogImportCounts
+    added_ids: list[str] = Field(default_factory=list)
+    updated_ids: list[str] = Field(default_factory=list)
+    indexed: bool = Field(description="Whether catalog search already finds the imported credentials.")
 
 
 class AssignmentCreate(BaseModel):

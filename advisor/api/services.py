@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from advisor.api.assignments import AssignmentStore
 from advisor.api.limits import RateLimiter
 from advisor.config import Settings
 from advisor.domain import KnowledgeBase
-from advisor.ingest.knowledge_base import load_knowledge_base
+from advisor.ingest.imported_catalog import ServedCatalog, load_served_knowledge_base
 
 if TYPE_CHECKING:
     from advisor.chat.record_store import RecordStore
@@ -25,9 +26,14 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Services:
-    """The knowledge base, index, stores and chat service of one app."""
+    """The knowledge base, index, stores and chat service of one app.
+
+    ``knowledge`` is ``catalog.knowledge``: the shipped knowledge base plus imported credentials.
+    An import replaces both under ``catalog_lock`` (see advisor/api/catalog_admin.py).
+    """
 
     settings: Settings
+    catalog: ServedCatalog
     knowledge: KnowledgeBase
     index: IndexStore | None
     search: HybridSearch | None
@@ -36,6 +42,7 @@ class Services:
     assignments: AssignmentStore
     chat: ChatService
     limiter: RateLimiter
+    catalog_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def close(self) -> None:
         """Release database connections."""
@@ -47,7 +54,8 @@ def load_services(settings: Settings) -> Services:
     from advisor.chat.service import ChatService
 
     started = time.perf_counter()
-    knowledge, _reports = load_knowledge_base(settings.knowledge_base_dir)
+    catalog, _reports = load_served_knowledge_base(settings)
+    knowledge = catalog.knowledge
     index, search, skill_search = open_index(settings)
     # The chat service owns the record store, so uploads and chat turns see one database and index.
     chat = ChatService.create(settings, knowledge, index=index)
@@ -58,8 +66,9 @@ def load_services(settings: Settings) -> Services:
     # collector's reach avoids full collections that pause a request for about 0.4 s.
     gc.freeze()
     logger.info(
-        "loaded %d credentials, %d skills and %d occupations from %s in %.1f s; catalog index %s",
+        "loaded %d credentials (%d imported), %d skills and %d occupations from %s in %.1f s; catalog index %s",
         len(knowledge.credentials),
+        len(catalog.imported),
         len(knowledge.skills),
         len(knowledge.occupations),
         settings.knowledge_base_dir,
@@ -68,6 +77,7 @@ def load_services(settings: Settings) -> Services:
     )
     return Services(
         settings=settings,
+        catalog=catalog,
         knowledge=knowledge,
         index=index,
         search=search,

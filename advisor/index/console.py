@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from advisor.domain import KnowledgeBase
 from advisor.index.indexer import SyncSummary, index_knowledge_base
 from advisor.index.search import HybridSearch, SearchHit
 from advisor.index.store import CollectionKind, IndexStore
@@ -31,7 +32,13 @@ def index_with_progress(
         f"and {len(knowledge_base.occupations)} occupations from {knowledge_base_dir} "
         f"({rejected} records rejected on import)."
     )
+    return index_knowledge_with_progress(knowledge_base, rebuild, console)
 
+
+def index_knowledge_with_progress(
+    knowledge_base: KnowledgeBase, rebuild: bool, console: Console
+) -> list[SyncSummary]:
+    """Index a loaded knowledge base, with a progress bar per collection."""
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

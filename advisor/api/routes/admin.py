@@ -1,4 +1,4 @@
-"""Admin routes: import a catalog file and assign learners to advisors."""
+"""Admin routes: import catalog files into the served catalog and assign learners to advisors."""
 
 from __future__ import annotations
 
@@ -10,55 +10,90 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from advisor.api.catalog_admin import import_catalog_file_into, remove_imported_credentials
 from advisor.api.deps import AdminDep, ServicesDep
 from advisor.api.errors import ApiError, not_found
 from advisor.api.routes.records import read_upload
-from advisor.api.schemas import AssignmentCreate, AssignmentPublic
-from advisor.domain import ImportReport
-from advisor.ingest.catalog_format import import_catalog_file
+from advisor.api.schemas import (
+    AssignmentCreate,
+    AssignmentPublic,
+    CatalogImportCounts,
+    CatalogImportPublic,
+)
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
-CatalogFormat = Literal["csv", "json", "jsonl", "coursera", "edx"]
+CatalogFormat = Literal["csv", "json", "jsonl", "coursera", "edx", "ctdl"]
+NAMED_SUFFIXES = {"csv", "json", "jsonl", "jsonld"}
 
 
 @router.post("/catalog/imports")
 async def import_catalog(
     caller: AdminDep,
     services: ServicesDep,
-    file: Annotated[UploadFile, File(description="Catalog file: CSV, JSON or JSON Lines, or a Coursera or edX export.")],
+    file: Annotated[
+        UploadFile,
+        File(description="Catalog file: CSV, JSON or JSON Lines, a Coursera or edX export, or CTDL JSON-LD."),
+    ],
     file_format: Annotated[
-        CatalogFormat | None, Form(alias="format", description="File format; default: from the file name.")
+        CatalogFormat | None,
+        Form(alias="format", description="File format; default: from the file name, and CTDL for JSON-LD."),
     ] = None,
-) -> ImportReport:
-    """Validate a catalog file and return its import report: accepted count and every rejected record."""
+) -> CatalogImportPublic:
+    """Import a catalog file into the served catalog: add or update its credentials by id.
+
+    Credentials whose id a shipped credential has are rejected. Search and advice see the
+    imported credentials from the next request, and they are kept across restarts.
+    """
     content = await read_upload(file, services.settings.max_upload_bytes)
     name = Path(file.filename or "catalog").name
-    suffix = Path(name).suffix if file_format is None else f".{file_format}"
-    if file_format is None and suffix.lstrip(".").lower() not in {"csv", "json", "jsonl"}:
+    suffix = Path(name).suffix.lower() if file_format is None else f".{file_format}"
+    if file_format is None and suffix.lstrip(".") not in NAMED_SUFFIXES:
         raise ApiError(
             422,
             "invalid_input",
             f"Cannot tell the format of {name!r} from its name. Send the form field 'format' "
-            "(csv, json, jsonl, coursera or edx).",
+            "(csv, json, jsonl, coursera, edx or ctdl).",
         )
 
     with tempfile.TemporaryDirectory(prefix="advisor-catalog-") as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
-        result = await run_in_threadpool(import_catalog_file, path, file_format)
+        change, report, indexed = await run_in_threadpool(import_catalog_file_into, services, path, file_format)
 
-    report = result.report
     for entry in (*report.rejected, *report.warnings):
-        if entry.file == str(path):
+        if entry.file in {str(path), path.name}:
             entry.file = name
     report.source = name
-    # NOTE: the report validates the file; the served catalog changes only when the knowledge
-    # base is rebuilt and re-indexed, because the index and the engine read that knowledge base.
-    logger.info("admin %s imported catalog %s: %d accepted, %d rejected", caller.subject, name, report.accepted, len(report.rejected))
-    return report
+    counts = CatalogImportCounts(
+        added=len(change.added), updated=len(change.updated), unchanged=len(change.unchanged), rejected=len(report.rejected)
+    )
+    logger.info(
+        "admin %s imported catalog %s: %d added, %d updated, %d unchanged, %d rejected",
+        caller.subject,
+        name,
+        counts.added,
+        counts.updated,
+        counts.unchanged,
+        counts.rejected,
+    )
+    return CatalogImportPublic(
+        **report.model_dump(), counts=counts, added_ids=change.added, updated_ids=change.updated, indexed=indexed
+    )
+
+
+@router.delete("/catalog/imports/{credential_id:path}", status_code=204)
+async def delete_imported_credential(credential_id: str, caller: AdminDep, services: ServicesDep) -> Response:
+    """Remove an imported credential from the served catalog and the index."""
+    change = await run_in_threadpool(remove_imported_credentials, services, [credential_id])
+    if not change.removed:
+        shipped = credential_id in services.catalog.shipped.credentials
+        hint = " It is a shipped credential, which only a rebuild of the knowledge base removes." if shipped else ""
+        raise not_found(f"No imported credential {credential_id!r}.{hint}")
+    logger.info("admin %s removed imported credential %s", caller.subject, credential_id)
+    return Response(status_code=204)
 
 
 @router.post("/assignments", status_code=201)
