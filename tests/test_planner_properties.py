@@ -8,8 +8,19 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.domain import Constraints, Credential, Goal, GoalKind, KnowledgeBase, Occupation, RequiredSkill, Skill, SkillLevel
+from advisor.domain import (
+    Constraints,
+    Credential,
+    Goal,
+    GoalKind,
+    KnowledgeBase,
+    Occupation,
+    RequiredSkill,
+    Skill,
+    SkillLevel,
+)
 from advisor.engine import advise
+from advisor.engine import scaling
 
 SKILLS = ["a", "b", "c", "d"]
 TODAY = date(2026, 1, 5)
@@ -86,8 +97,18 @@ def orderable(kb: KnowledgeBase, chosen: tuple[str, ...]) -> bool:
     return any(order_is_valid(kb, list(order)) for order in itertools.permutations(chosen))
 
 
+def effort(kb: KnowledgeBase, credential_id: str) -> int:
+    """Return hours * 10 * (10 + alpha * 10 * (1 - focus)), focus being the taught skills' share the goal requires."""
+    credential = kb.credentials[credential_id]
+    required = {item.skill_id for item in kb.occupations["occ"].required_skills}
+    taught = {item.skill_id for item in credential.skills}
+    focus = len(taught & required) / len(taught)
+    factor = scaling.EFFORT_STEPS + round(scaling.EFFORT_ALPHA * (1.0 - focus) * scaling.EFFORT_STEPS)
+    return round((credential.hours or 0) * 10) * factor
+
+
 def score(kb: KnowledgeBase, chosen: list[str] | tuple[str, ...]) -> tuple[float, float, float, float]:
-    """Return the planner's objective: essential coverage, -hours, optional coverage, -cost."""
+    """Return the planner's objective: essential coverage, -effort, optional coverage, -cost."""
     levels = reached_levels(kb, list(chosen))
     covered = {
         item.skill_id: item.importance * min(levels.get(item.skill_id, 0), int(item.level))
@@ -95,9 +116,8 @@ def score(kb: KnowledgeBase, chosen: list[str] | tuple[str, ...]) -> tuple[float
     }
     essential = sum(covered[item.skill_id] for item in kb.occupations["occ"].required_skills if item.essential)
     optional = sum(covered[item.skill_id] for item in kb.occupations["occ"].required_skills if not item.essential)
-    hours = sum(kb.credentials[item].hours or 0 for item in chosen)
     cost = sum(kb.credentials[item].cost or 0 for item in chosen)
-    return essential, -hours, optional, -cost
+    return essential, -sum(effort(kb, item) for item in chosen), optional, -cost
 
 
 def fits(kb: KnowledgeBase, constraints: Constraints, chosen: tuple[str, ...]) -> bool:
@@ -133,3 +153,18 @@ def test_plan_optimal_and_valid(case: tuple[KnowledgeBase, Constraints]) -> None
     assert order_is_valid(kb, list(chosen))
     assert fits(kb, constraints, chosen)
     assert score(kb, chosen) == brute_force(kb, constraints)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogs())
+def test_plan_optimal_with_effort_weight(case: tuple[KnowledgeBase, Constraints]) -> None:
+    kb, constraints = case
+    shipped = scaling.EFFORT_ALPHA
+    scaling.EFFORT_ALPHA = 2.0
+    try:
+        pathway = advise(kb, None, Goal(kind=GoalKind.OCCUPATION, occupation="occ"), constraints, today=TODAY).pathway
+        chosen = tuple(pathway.credential_ids)
+        assert fits(kb, constraints, chosen)
+        assert score(kb, chosen) == brute_force(kb, constraints)
+    finally:
+        scaling.EFFORT_ALPHA = shipped

@@ -261,6 +261,17 @@ class OpenGap(BaseModel):
     )
 
 
+class FurtherOption(BaseModel):
+    """A goal-relevant credential outside the plan that still fits the limits after it."""
+
+    credential_id: str
+    title: str
+    provider: str | None = None
+    hours: float
+    hours_estimated: bool = False
+    relevance: float = Field(description="Cosine similarity of goal text and credential, in [0, 1].")
+
+
 class Pathway(BaseModel):
     """An ordered plan of credentials and the gaps it leaves open."""
 
@@ -279,6 +290,9 @@ class Pathway(BaseModel):
     solver: str = Field(description="cp-sat or greedy.")
     optimal: bool = False
     candidates: int = 0
+    further_options: list[FurtherOption] = Field(
+        default_factory=list, description="Credentials to consider after the plan, most goal-relevant first."
+    )
     notes: list[str] = Field(default_factory=list)
 
     @property

@@ -5,7 +5,9 @@ per week, budget and its currency, modalities, languages).
 
 With a ``CredentialRelevance`` port, the credentials that raise a gap skill are scored against
 the goal text (the occupation's title, the posting's text, or the skill list) before the
-candidates are chosen. Without the port the engine plans on the catalog's skill mappings alone.
+candidates are chosen. The most relevant credentials outside the plan are then listed as further
+options (see ``options``). Without the port the engine plans on the catalog's skill mappings alone
+and lists no further options.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from advisor.engine.candidates import PlanProblem, build_problem, gap_teacher_id
 from advisor.engine.explain import assess_credential, compare_assessments
 from advisor.engine.gap import compute_gap
 from advisor.engine.goals import resolve_goal
+from advisor.engine.options import further_options
 from advisor.engine.planner import DEFAULT_TIME_LIMIT, Objective, coverage_units, solve
 from advisor.engine.ports import CredentialRelevance, SkillSearch
 from advisor.engine.profile import build_profile
@@ -54,6 +57,7 @@ class PlanContext:
     gap: Gap
     constraints: Constraints
     problem: PlanProblem
+    relevance: dict[str, float] | None = None
 
 
 def merge_preferences(constraints: Constraints | None, record: LearnerRecord | None) -> Constraints:
@@ -101,7 +105,7 @@ def prepare(
     if relevance is not None:
         scores = relevance.relevance(goal_text(goal, resolved), gap_teacher_ids(kb, gap))
     problem = build_problem(kb, profile, gap, merged, today=today, relevance=scores)
-    return PlanContext(goal=resolved, profile=profile, gap=gap, constraints=merged, problem=problem)
+    return PlanContext(goal=resolved, profile=profile, gap=gap, constraints=merged, problem=problem, relevance=scores)
 
 
 def advise(
@@ -126,6 +130,7 @@ def advise(
     context = prepare(kb, record, goal, constraints, skill_search, today, relevance)
     solution = solve(context.problem, time_limit=time_limit, exact=exact)
     pathway = build_pathway(kb, context.problem, solution)
+    pathway.further_options = further_options(kb, context.problem, pathway, context.relevance or {})
 
     found = None
     if alternatives:

@@ -101,6 +101,7 @@ class Candidate:
     needs_skills: list[tuple[str, int]] = field(default_factory=list)
     stacks: list[str] = field(default_factory=list)
     blocked: str | None = None
+    fit: float = 1.0
 
     @property
     def id(self) -> str:
@@ -306,6 +307,16 @@ class _ProblemBuilder:
             return self.relevance.get(credential_id, 0.0)
         return self.focus(credential_id)
 
+    def normalized_fit(self, credential_id: str) -> float:
+        """Return the goal fit in [0, 1]: relevance from the floor (0) to the best (1), else focus."""
+        if not self.relevance:
+            return self.focus(credential_id)
+        best = max(self.relevance.values())
+        if best <= self.relevance_floor:
+            return 1.0
+        score = self.relevance.get(credential_id, 0.0)
+        return min(1.0, max(0.0, (score - self.relevance_floor) / (best - self.relevance_floor)))
+
     def on_goal(self, credential_id: str) -> bool:
         """Return False for a credential whose relevance falls below the floor; True without scores."""
         if not self.relevance:
@@ -373,6 +384,7 @@ class _ProblemBuilder:
             gains=gains,
             taught=levels,
             stacks=stacks,
+            fit=self.normalized_fit(credential_id),
         )
         self.admitted.append(credential_id)
         return True

@@ -214,6 +214,15 @@ def render_pathway(pathway: Pathway) -> str:
         f"Total: {pathway.total_hours:g} h over {pathway.weeks} weeks at {pathway.hours_per_week:g} h/week, "
         f"known cost {cost}{unknown}; covers {share:.0%} of the weighted gap ({pathway.solver}, {optimal})."
     )
+    if pathway.further_options:
+        lines.append("Further options, most relevant to the goal first (they fit the limits after the plan):")
+        for option in pathway.further_options:
+            estimated = " (estimated)" if option.hours_estimated else ""
+            provider = f" by {option.provider}" if option.provider else ""
+            lines.append(
+                f" - {option.title} [{option.credential_id}]{provider}: {option.hours:g} h{estimated}, "
+                f"relevance {option.relevance:.2f}."
+            )
     if pathway.open_gaps:
         lines.append("Left open:")
         for item in pathway.open_gaps:

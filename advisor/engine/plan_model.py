@@ -22,7 +22,14 @@ from ortools.sat.python import cp_model
 
 from advisor.engine.candidates import Candidate, PlanProblem
 from advisor.engine.presolve import SkillTeachers
-from advisor.engine.scaling import COST_SCALE, HOURS_SCALE, scaled_cost, scaled_hours, scaled_weight
+from advisor.engine.scaling import (
+    COST_SCALE,
+    HOURS_SCALE,
+    scaled_cost,
+    scaled_effort,
+    scaled_hours,
+    scaled_weight,
+)
 
 # Folded stages up to this range solved exactly and fast on the benchmarks/bench_engine.py
 # catalogs (ortools 9.15). Far larger coefficients slowed the LP relaxation down there.
@@ -201,10 +208,11 @@ class PlanModel:
     def stages(self, objective: str) -> list[Stage]:
         """Return the objective's stages, first stage first.
 
-        The coverage objective maximises essential coverage, then minimises hours, then
-        maximises optional coverage, so an optional skill is covered only by steps that cost no
-        extra hours. Every objective ends with the same tie-breaks: more steps that stack into a
-        larger credential toward the goal, fewer credentials of unknown cost, then less known cost.
+        The coverage objective maximises essential coverage, then minimises effort (hours
+        weighted by distance from the goal, see ``scaling``), then maximises optional coverage,
+        so an optional skill is covered only by steps that cost no extra effort. Every objective
+        ends with the same tie-breaks: more steps that stack into a larger credential toward the
+        goal, fewer credentials of unknown cost, then less known cost.
         """
         candidates = [self.candidates[item] for item in self.ids]
         chosen = [self.x[item] for item in self.ids]
@@ -214,6 +222,7 @@ class PlanModel:
         essential = make_stage("essential coverage", "max", self.coverage_steps, essential_weights)
         optional = make_stage("optional coverage", "max", self.coverage_steps, optional_weights)
         hours = make_stage("hours", "min", chosen, [scaled_hours(item) for item in candidates])
+        effort = make_stage("effort", "min", chosen, [scaled_effort(item) for item in candidates])
         stacking = make_stage("stacking", "max", chosen, [1 if item.stacks else 0 for item in candidates])
         unknown = make_stage("unknown cost", "min", chosen, [1 if item.cost is None else 0 for item in candidates])
         cost = make_stage("known cost", "min", chosen, [scaled_cost(item) for item in candidates])
@@ -221,7 +230,7 @@ class PlanModel:
             return [unknown, cost, coverage, hours, stacking]
         if objective == "fastest":
             return [hours, coverage, stacking, unknown, cost]
-        return [essential, hours, optional, stacking, unknown, cost]
+        return [essential, effort, optional, stacking, unknown, cost]
 
 
 def has_cycle(candidates: dict[str, Candidate], teachers: SkillTeachers) -> bool:

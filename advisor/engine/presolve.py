@@ -6,7 +6,7 @@ dominates it. Candidate B dominates candidate A when
 
 * B is not blocked and A is not a required credential of any remaining candidate;
 * B raises every gap skill at least as far as A does;
-* B takes no more hours and costs no more (a known cost counts in the budget, so B may have an
+* B takes no more hours and no more effort, and costs no more (a known cost counts in the budget, so B may have an
   unknown cost only where A has one too);
 * B stacks toward the goal whenever A does;
 * B's prerequisites are a subset of A's (same credentials, same skill and level pairs);
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from advisor.engine.candidates import Candidate, PlanProblem
 from advisor.engine.catalog_index import taught_levels
-from advisor.engine.scaling import scaled_cost, scaled_hours
+from advisor.engine.scaling import scaled_cost, scaled_effort, scaled_hours
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ class _Signature:
     """Hours, cost, stacking and prerequisites of a candidate, as dominance compares them."""
 
     hours: int
+    effort: int
     cost: int
     unknown_cost: bool
     stacks: bool
@@ -88,6 +89,7 @@ class _Signature:
         """Return the signature of a candidate."""
         return cls(
             hours=scaled_hours(candidate),
+            effort=scaled_effort(candidate),
             cost=scaled_cost(candidate),
             unknown_cost=candidate.cost is None,
             stacks=bool(candidate.stacks),
@@ -96,9 +98,10 @@ class _Signature:
         )
 
     def no_worse_than(self, other: _Signature) -> bool:
-        """Return True when hours, cost, stacking and prerequisites are each at least as good."""
+        """Return True when hours, effort, cost, stacking and prerequisites are each at least as good."""
         return (
             self.hours <= other.hours
+            and self.effort <= other.effort
             and self.cost <= other.cost
             and (other.unknown_cost or not self.unknown_cost)
             and (self.stacks or not other.stacks)

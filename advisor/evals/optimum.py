@@ -1,8 +1,9 @@
 """The exact optimum of small planning problems by brute force, to check the planner against.
 
-The planner's first three objective stages are compared: the importance-weighted gap covered
-in essential skills (``essential_units``), then total hours, then the whole weighted gap covered
-(``coverage_units``), which orders plans as the optional coverage does. Every subset of the unblocked candidates is tried, so
+The planner's first three objective stages are compared. The first is the importance-weighted
+gap covered in essential skills (``essential_units``). The second is total effort, which is
+hours weighted by distance from the goal (``scaled_effort``). The third is the whole weighted
+gap covered (``coverage_units``), which orders plans as the optional coverage does. Every subset of the unblocked candidates is tried, so
 this runs only when there are at most ``MAX_CANDIDATES`` of them.
 """
 
@@ -14,7 +15,6 @@ import math
 from dataclasses import dataclass
 
 from advisor.engine.candidates import PlanProblem
-from advisor.engine.selection import essential_units
 from advisor.engine.planner import (
     COST_SCALE,
     HOURS_SCALE,
@@ -23,6 +23,8 @@ from advisor.engine.planner import (
     scaled_cost,
     scaled_hours,
 )
+from advisor.engine.scaling import scaled_effort
+from advisor.engine.selection import essential_units
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +33,12 @@ MAX_CANDIDATES = 14
 
 @dataclass(frozen=True)
 class PlanValue:
-    """A plan's essential coverage (scaled weight units), total hours and whole coverage."""
+    """A plan's essential coverage (scaled weight units), total hours, whole coverage and scaled effort."""
 
     coverage: int
     hours: float
     total_coverage: int = 0
+    effort: int = 0
 
 
 def plan_value(problem: PlanProblem, selected: list[str]) -> PlanValue:
@@ -43,7 +46,10 @@ def plan_value(problem: PlanProblem, selected: list[str]) -> PlanValue:
     hours = sum(problem.candidates[item].hours for item in selected if item in problem.candidates)
     known = [item for item in selected if item in problem.candidates]
     return PlanValue(
-        coverage=essential_units(problem, known), hours=hours, total_coverage=coverage_units(problem, known)
+        coverage=essential_units(problem, known),
+        hours=hours,
+        total_coverage=coverage_units(problem, known),
+        effort=sum(scaled_effort(problem.candidates[item]) for item in known),
     )
 
 
@@ -61,7 +67,7 @@ def fits_limits(problem: PlanProblem, selected: tuple[str, ...]) -> bool:
 
 
 def brute_force_optimum(problem: PlanProblem, max_candidates: int = MAX_CANDIDATES) -> PlanValue | None:
-    """Return the best (max essential coverage, min hours, max coverage) plan value, or None when too large."""
+    """Return the best (max essential coverage, min effort, max coverage) plan value, or None when too large."""
     ids = sorted(item for item, candidate in problem.candidates.items() if not candidate.blocked)
     if len(ids) > max_candidates:
         return None
@@ -72,7 +78,7 @@ def brute_force_optimum(problem: PlanProblem, max_candidates: int = MAX_CANDIDAT
             if not fits_limits(problem, selected):
                 continue
             value = plan_value(problem, list(selected))
-            if (value.coverage, -value.hours, value.total_coverage) <= (best.coverage, -best.hours, best.total_coverage):
+            if (value.coverage, -value.effort, value.total_coverage) <= (best.coverage, -best.effort, best.total_coverage):
                 continue
             if order_selection(problem, list(selected)) is None:
                 continue

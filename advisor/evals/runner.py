@@ -117,7 +117,7 @@ def evaluate_learner(
         score = score_recommendation(kb, case, recommendation.credential_ids, held, record)
         result.scores[name] = score_dict(score)
 
-    result.optimum = compare_with_optimum(kb, case, record, skill_search, product.credential_ids)
+    result.optimum = compare_with_optimum(kb, case, record, skill_search, product.plan_ids)
     return result, record
 
 
@@ -142,15 +142,16 @@ def compare_with_optimum(
         return {"status": "too large", "candidates": candidates}
 
     greedy = run_product(kb, record, case.goal, case.constraints, skill_search, case.today, exact=False, relevance=relevance)  # type: ignore[arg-type]
-    values = {"product": plan_value(problem, chosen), "greedy": plan_value(problem, greedy.credential_ids)}
-    best = (optimum.coverage, optimum.hours)
+    values = {"product": plan_value(problem, chosen), "greedy": plan_value(problem, greedy.plan_ids)}
+    # The planner minimises effort (hours weighted by distance from the goal), so plans are compared on it.
+    best = (optimum.coverage, optimum.effort)
     return {
         "status": "solved",
         "candidates": candidates,
         "optimum": {"coverage": optimum.coverage, "hours": optimum.hours},
         **{
             name: {"coverage": value.coverage, "hours": value.hours,
-                   "ratio": objective_ratio((value.coverage, value.hours), best)}
+                   "ratio": objective_ratio((value.coverage, value.effort), best)}
             for name, value in values.items()
         },
     }

@@ -26,12 +26,13 @@ BASELINE_TOP_K = 10
 
 @dataclass
 class Recommendation:
-    """One system's output for one learner: credential ids, latency, error and the held credentials it saw."""
+    """One system's output for one learner: credential ids, latency, error, held credentials and the plan part."""
 
     credential_ids: list[str]
     latency_ms: float
     error: str | None = None
     held: list[str] = field(default_factory=list)
+    plan_ids: list[str] = field(default_factory=list)
 
 
 def goal_text(goal: Goal) -> str:
@@ -65,7 +66,7 @@ def run_product(
     exact: bool = True,
     relevance: CredentialRelevance | None = None,
 ) -> Recommendation:
-    """Plan with the engine and return the pathway's steps in order."""
+    """Plan with the engine and return what it shows the learner: the pathway's steps, then the further options."""
     started = time.perf_counter()
     try:
         advice = advise(
@@ -76,9 +77,10 @@ def run_product(
         return Recommendation([], (time.perf_counter() - started) * 1000, error=str(error))
     elapsed = (time.perf_counter() - started) * 1000
     return Recommendation(
-        credential_ids=advice.pathway.credential_ids,
+        credential_ids=advice.pathway.credential_ids + [item.credential_id for item in advice.pathway.further_options],
         latency_ms=elapsed,
         held=sorted(advice.profile.held_credentials),
+        plan_ids=advice.pathway.credential_ids,
     )
 
 
