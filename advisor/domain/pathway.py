@@ -147,6 +147,7 @@ class GapSkill(BaseModel):
     essential: bool = True
     strength: EvidenceStrength | None = None
     record_item_ids: list[str] = Field(default_factory=list)
+    note: str | None = Field(default=None, description="Why the planner treats the skill differently.")
 
     @property
     def missing_levels(self) -> int:

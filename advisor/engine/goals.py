@@ -11,6 +11,14 @@ weighted required skills that at least one credential teaches. On a tie ESCO win
 required skills are specific skills a credential can teach, where O*NET lists generic skills.
 Several matches within one framework, or none, raise ``InvalidInputError`` with the closest
 titles.
+
+Technology skills from O*NET: ESCO lists few named tools, so when an ESCO occupation is found by
+a title that O*NET occupations also carry (as preferred or alternate title), their in-demand
+technology skills join the goal. A technology joins when at least ``ONET_TECH_MIN_SHARE`` of
+those O*NET occupations list it as in-demand. It is essential, required at Intermediate, and its
+importance is the mean of its O*NET importance over all of them (0 where one does not list it).
+A technology whose label equals the label of a skill the goal already requires is left out as a
+duplicate.
 """
 
 from __future__ import annotations
@@ -45,6 +53,11 @@ TITLE_FUZZY_THRESHOLD = 88.0
 TITLE_FUZZY_MARGIN = 3.0
 POSTING_MAX_NGRAM = 6
 POSTING_WORDS = 15
+# Share of the O*NET occupations sharing a title that must list a technology as in-demand. Half
+# keeps the tools an alternate title has in common ("data analyst": Python, SQL, Excel, R,
+# Tableau) and drops those of one specialised occupation.
+ONET_TECH_MIN_SHARE = 0.5
+ONET_TECH_PREFIX = "onet:tech:"
 FRAMEWORK_RANK = {Framework.ESCO: 0, Framework.ONET: 1, Framework.CATALOG: 2, Framework.OTHER: 3}
 
 # Words that are never a skill on their own in a posting, even where a taxonomy label is one word.
@@ -210,13 +223,66 @@ def _resolve_occupation(kb: KnowledgeBase, text: str) -> ResolvedGoal:
             value=text,
             hint="Choose another occupation or give the skills as a list.",
         )
+    notes = [f"catalog covers {catalog_coverage(kb, occupation):.0%} of its weighted skills"]
+
+    companions = title_companions(kb, text, occupation)
+    technologies = companion_technologies(kb, companions, required)
+    if technologies:
+        names = ", ".join(item.label for item in technologies)
+        notes.append(f"in-demand technologies of O*NET occupations titled {text.strip()!r}: {names}")
+    required.extend(technologies)
+
     return ResolvedGoal(
         kind=GoalKind.OCCUPATION,
         title=occupation.title,
         occupation_id=occupation.id,
         required=_merge(required),
-        notes=[f"catalog covers {catalog_coverage(kb, occupation):.0%} of its weighted skills"],
+        notes=notes,
     )
+
+
+def title_companions(kb: KnowledgeBase, text: str, occupation: Occupation) -> list[Occupation]:
+    """Return the O*NET occupations that carry an ESCO occupation's matched title, else none."""
+    if occupation.framework is not Framework.ESCO:
+        return []
+    index = get_occupation_index(kb)
+    key = title_key(text)
+    ids = dict.fromkeys(index.preferred.get(key, []) + index.alternative.get(key, []))
+    return [kb.occupations[item] for item in ids if kb.occupations[item].framework is Framework.ONET]
+
+
+def companion_technologies(
+    kb: KnowledgeBase, companions: list[Occupation], required: list[RequiredSkillRef]
+) -> list[RequiredSkillRef]:
+    """Return the in-demand technologies most O*NET companions share, as essential goal skills."""
+    if not companions:
+        return []
+
+    importance: dict[str, float] = {}
+    listed: dict[str, int] = {}
+    for companion in companions:
+        for item in companion.required_skills:
+            if item.skill_id.startswith(ONET_TECH_PREFIX) and item.essential:
+                importance[item.skill_id] = importance.get(item.skill_id, 0.0) + item.importance
+                listed[item.skill_id] = listed.get(item.skill_id, 0) + 1
+
+    known = {clean(item.label) for item in required}
+    technologies = []
+    for skill_id in sorted(listed):
+        label = _label(kb, skill_id)
+        if listed[skill_id] < ONET_TECH_MIN_SHARE * len(companions) or clean(label) in known:
+            continue
+        technologies.append(
+            RequiredSkillRef(
+                skill_id=skill_id,
+                label=label,
+                level=Proficiency.INTERMEDIATE,
+                importance=round(importance[skill_id] / len(companions), 4),
+                essential=True,
+            )
+        )
+    logger.debug("goal gains %d O*NET technologies from %d companions", len(technologies), len(companions))
+    return technologies
 
 
 def _resolve_skills(

@@ -214,6 +214,8 @@ def _open_gaps(
         if reached[item.skill_id] >= int(item.required_level):
             continue
         reason, detail, teacher_ids = _open_reason(kb, problem, steps, item, reached[item.skill_id])
+        if item.note:
+            detail = f"{detail}; {item.note}"
         open_gaps.append(
             OpenGap(
                 skill_id=item.skill_id,
