@@ -21,11 +21,74 @@ app = typer.Typer(
 )
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# The files the commands read, with the formats their importers accept, for error hints.
+RECORD_FILE = "learner record file (Open Badges 3.0, CLR 2.0, JWT, LER-RS, JSON or YAML)"
+CATALOG_FILE = "catalog file (CSV, JSON, JSONL, Coursera, edX or CTDL JSON-LD)"
+
+
+class OwnLoggersFilter(logging.Filter):
+    """Pass every WARNING and above, and lower records only from the named top-level loggers.
+
+    A handler filter is needed because some libraries set their own logger level on import
+    (bm25s 0.3.16 sets its logger to DEBUG), after the command line has configured logging.
+    """
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name.split(".")[0] in self.names
+
+
+own_loggers = OwnLoggersFilter({"advisor"})
+
+
 @app.callback()
-def configure(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG level.")) -> None:
-    """Configure logging once for every command."""
-    level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level.upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG level, libraries included."),
+) -> None:
+    """Configure logging once for every command.
+
+    Without -v the advisor loggers log at ADVISOR_LOG_LEVEL when it is set, else at WARNING,
+    and other libraries log only warnings and errors.
+    """
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, format=LOG_FORMAT)
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(own_loggers)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    settings = get_settings()
+    level = log_level_named(settings.log_level) if "log_level" in settings.model_fields_set else logging.WARNING
+    logging.getLogger("advisor").setLevel(level)
+
+
+def log_level_named(name: str) -> int:
+    """Return the logging level for a name such as 'info', or INFO for an unknown name."""
+    level = logging.getLevelName(name.upper())
+    return level if isinstance(level, int) else logging.INFO
+
+
+def require_file(path: Path, option: str, expected: str) -> None:
+    """Raise ``InvalidInputError`` unless ``path`` is an existing file (not a folder)."""
+    from advisor.errors import InvalidInputError
+
+    if path.is_dir():
+        raise InvalidInputError(
+            f"{option} {str(path)!r} is a folder, but a file is needed.",
+            value=str(path),
+            hint=f"Give one {expected}, such as a file inside that folder.",
+        )
+    if not path.exists():
+        raise InvalidInputError(
+            f"{option} {str(path)!r} not found.",
+            value=str(path),
+            hint=f"Check the path. Expected: a {expected}.",
+        )
 
 
 # Commands are added below, one block per layer.
@@ -40,15 +103,15 @@ def recommend_command(
         "such as 'python:3, sql'. Prefix with 'occupation:', 'posting:' or 'skills:' to force the kind.",
     ),
     record: Path | None = typer.Option(
-        None, "--record", help="Learner record file [default: none, a cold start]."
+        None, "--record", help="Learner record file (default: none, a cold start)."
     ),
     hours_per_week: float | None = typer.Option(
-        None, "--hours-per-week", min=0.5, max=168, help="Study hours per week [default: the record's, else 5]."
+        None, "--hours-per-week", min=0.5, max=168, help="Study hours per week (default: the record's, else 5)."
     ),
     budget: float | None = typer.Option(None, "--budget", min=0, help="Budget over known costs."),
     currency: str | None = typer.Option(None, "--currency", help="Currency of the budget, such as USD."),
     deadline: datetime | None = typer.Option(None, "--deadline", formats=["%Y-%m-%d"], help="Finish by this date."),
-    start: datetime | None = typer.Option(None, "--start", formats=["%Y-%m-%d"], help="Start date [default: today]."),
+    start: datetime | None = typer.Option(None, "--start", formats=["%Y-%m-%d"], help="Start date (default: today)."),
     max_credentials: int | None = typer.Option(None, "--max-credentials", min=1, help="Maximum number of steps."),
     exclude: list[str] = typer.Option([], "--exclude", help="Credential id to leave out; repeat for several."),
     alternatives: bool = typer.Option(False, "--alternatives", help="Also look for a cheaper and a faster pathway."),
@@ -73,6 +136,8 @@ def recommend_command(
             max_credentials=max_credentials,
             exclude=exclude,
         )
+        if record is not None:
+            require_file(record, "--record", RECORD_FILE)
         kb, learner_record = _load_recommend_inputs(record)
         skill_search = _skill_search_if_built()
         relevance = _relevance_for(skill_search)
@@ -151,7 +216,7 @@ def index_command(
         None,
         "--knowledge-base",
         help="Directory with credentials.jsonl, skills.jsonl and occupations.jsonl "
-        "[default: the shipped knowledge base plus the imported catalog].",
+        "(default: the shipped knowledge base plus the imported catalog).",
     ),
     rebuild: bool = typer.Option(
         False, "--rebuild", help="Delete the catalog collections and embed everything again."
@@ -229,7 +294,7 @@ def import_catalog(
         False,
         "--apply",
         help="Add or update the good credentials in the imported catalog under the data directory "
-        "[default: a dry run that only prints the report].",
+        "(default: a dry run that only prints the report).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON."),
 ) -> None:
@@ -248,6 +313,7 @@ def import_catalog(
     settings = get_settings()
     change = CatalogChange()
     try:
+        require_file(file, "Catalog file", CATALOG_FILE)
         if apply:
             served, _reports = load_served_knowledge_base(settings)
             result = read_catalog_file(file, file_format, served.knowledge)
@@ -281,7 +347,7 @@ def import_catalog(
 def import_record_command(
     file: Path = typer.Argument(..., help="Record file: Open Badges 3.0, CLR 2.0, JWT, LER-RS, JSON or YAML."),
     learner_id: str | None = typer.Option(
-        None, "--learner-id", help="Learner id to store the record under [default: the id in the file]."
+        None, "--learner-id", help="Learner id to store the record under (default: the id in the file)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the record and the report as JSON."),
 ) -> None:
@@ -292,6 +358,7 @@ def import_record_command(
     from advisor.ingest.records import import_record_file, report_lines, summarize_import
 
     try:
+        require_file(file, "Record file", RECORD_FILE)
         result = import_record_file(
             file, learner_id=learner_id, knowledge_base_dir=get_settings().knowledge_base_dir
         )
@@ -320,7 +387,18 @@ def serve_command(
     except AdvisorError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(1) from error
+    show_server_logs()
     uvicorn.run(application, host=host, port=port, log_config=None)
+
+
+def show_server_logs() -> None:
+    """Log requests and server events at ADVISOR_LOG_LEVEL (INFO by default), unless -v chose DEBUG."""
+    if logging.getLogger().level <= logging.DEBUG:
+        return
+    level = log_level_named(get_settings().log_level)
+    own_loggers.names.add("uvicorn")
+    for name in ("advisor", "uvicorn"):
+        logging.getLogger(name).setLevel(level)
 
 
 @app.command("token")
@@ -329,7 +407,7 @@ def token_command(
     advisor_id: str | None = typer.Option(None, "--advisor", help="Mint an advisor token for this advisor id."),
     admin_id: str | None = typer.Option(None, "--admin", help="Mint an admin token for this admin id."),
     minutes: int | None = typer.Option(
-        None, "--minutes", min=1, help="Lifetime in minutes [default: ADVISOR_LEARNER_TOKEN_MINUTES or ADVISOR_STAFF_TOKEN_MINUTES]."
+        None, "--minutes", min=1, help="Lifetime in minutes (default: ADVISOR_LEARNER_TOKEN_MINUTES or ADVISOR_STAFF_TOKEN_MINUTES)."
     ),
 ) -> None:
     """Print a bearer token signed with ADVISOR_TOKEN_SECRET, for development and scripts."""
@@ -351,24 +429,30 @@ def token_command(
 @app.command("chat")
 def chat_command(
     record: Path | None = typer.Option(
-        None, "--record", help="Learner record file to advise on [default: none, a cold start]."
+        None, "--record", help="Learner record file to advise on (default: none, a cold start)."
     ),
     learner_id: str | None = typer.Option(
-        None, "--learner-id", help="Learner id to talk as [default: the id in the record, else local-learner]."
+        None, "--learner-id", help="Learner id to talk as (default: the id in the record, else local-learner)."
     ),
 ) -> None:
     """Talk with the advisor in the terminal: offline by default, under the chat model when a key is set."""
     import sys
 
     from advisor.chat.terminal import run_terminal_chat
+    from advisor.errors import AdvisorError
 
-    if logging.getLogger().level > logging.DEBUG:
-        logging.getLogger("advisor").setLevel(logging.WARNING)
+    if record is not None:
+        try:
+            require_file(record, "--record", RECORD_FILE)
+        except AdvisorError as error:
+            typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(1) from error
 
     def write(text: str) -> None:
         typer.echo(text, nl=False)
 
     raise typer.Exit(run_terminal_chat(record, learner_id, sys.stdin, write))
+
 
 @app.command("eval")
 def eval_command(
@@ -376,7 +460,7 @@ def eval_command(
         Path("evals/personas"), "--dataset", help="Folder of persona case folders (see evals/README.md)."
     ),
     out: Path | None = typer.Option(
-        None, "--out", help="Folder for report.md, results.json and plots [default: evals/results/<timestamp>]."
+        None, "--out", help="Folder for report.md, results.json and plots (default: evals/results/<timestamp>)."
     ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Run only the first N cases, by id."),
     llm: bool = typer.Option(
@@ -392,6 +476,13 @@ def eval_command(
     settings = get_settings()
     if llm and settings.openai_api_key is None:
         typer.echo("Error: --llm needs an API key. Set ADVISOR_OPENAI_API_KEY, or run without --llm.", err=True)
+        raise typer.Exit(2)
+    if dataset.is_file():
+        typer.echo(
+            f"Error: --dataset {str(dataset)!r} is a file, but a folder of persona case folders is needed. "
+            "Pass a folder such as evals/personas.",
+            err=True,
+        )
         raise typer.Exit(2)
     folder = out or Path("evals/results") / datetime.now().strftime("%Y%m%d-%H%M%S")
     try:

@@ -237,3 +237,32 @@ def test_ctdl_bad_node_reported() -> None:
     positions = {rejection.position for rejection in result.report.rejected}
     assert [item.id for item in result.items] == ["ctdl:ce-1"]
     assert positions == {"$['@graph'][1]", "$['@graph'][2]", "$['@graph'][3]"}
+
+
+def test_plain_text_rejected_as_not_json_or_yaml() -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        import_record("hello world\n", filename="notes.txt")
+    assert "'notes.txt' is plain text" in raised.value.message
+    assert "neither valid JSON nor a YAML mapping" in raised.value.message
+    assert "(str)" not in str(raised.value)
+
+
+def test_json_array_of_numbers_rejected() -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        import_record("[1, 2, 3]", filename="numbers.json")
+    assert "a JSON array of 3 items (number)" in raised.value.message
+    assert "names no learner" not in str(raised.value)
+    assert "credential object" in str(raised.value.hint)
+
+
+def test_empty_object_rejected() -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        import_record("{}", filename="empty.json")
+    assert "is an empty object" in raised.value.message
+
+
+def test_folder_rejected_naming_path(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        import_record(tmp_path)
+    assert "is a folder" in raised.value.message
+    assert str(tmp_path) in raised.value.message

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from advisor.cli import app
 from advisor.domain import Credential, Framework, KnowledgeBase, Skill
 from advisor.ingest.alignment_join import alignment_index
-from advisor.ingest.records import import_record
+from advisor.ingest.records import import_record, report_lines
 
 EXAMPLES = Path("1edtech_ob3_clr2") / "examples"
 LER_EXAMPLES = Path("hropen_ler_rs") / "examples"
@@ -350,3 +350,31 @@ def test_samples_join_shipped_catalog() -> None:
     assert "onet:skill:2.A.2.a" in skill_ids
     assert len(skill_ids) == 3
     assert clr_record.achievements[3].credential_id == "coursera:intro-to-healthcare"
+
+
+def test_unsigned_jwt_warned() -> None:
+    result = import_record(SAMPLES_DIR / "ob3-it-support-badge.jwt")
+    unsigned = [warning for warning in result.report.warnings if warning.field == "jwt_header.alg"]
+    assert len(unsigned) == 1
+    assert "unsigned" in unsigned[0].reason
+    assert result.items[0].achievements[0].verified is True
+
+
+def test_signed_credential_not_warned_unsigned() -> None:
+    result = import_record(SAMPLES_DIR / "ob3-it-support-badge.json")
+    assert all(warning.field != "jwt_header.alg" for warning in result.report.warnings)
+
+
+def test_cli_record_label_not_verified() -> None:
+    outcome = CliRunner().invoke(app, ["import", "record", str(SAMPLES_DIR / "ob3-it-support-badge.jwt")])
+    assert outcome.exit_code == 0
+    assert "[verified]" not in outcome.stdout
+    assert "[issued by Harbourview College IT Academy, unsigned JWT]" in outcome.stdout
+    assert "warning:" in outcome.stdout
+
+
+def test_report_labels_by_origin() -> None:
+    badge = report_lines(import_record(SAMPLES_DIR / "ob3-it-support-badge.json"))
+    plain = report_lines(import_record(SAMPLES_DIR / "plain-helpdesk-to-data-analyst.json"))
+    assert any("signature not checked]" in line for line in badge)
+    assert any("[self-reported]" in line for line in plain)

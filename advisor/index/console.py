@@ -92,10 +92,17 @@ def search_and_render(
 
 
 def hits_table(query: str, hits: list[SearchHit]) -> Table:
-    """Return a table of search hits with their fused score and the rank in each method."""
-    table = Table(title=f"Results for {query!r}")
-    for column in ("#", "id", "text", "score", "dense", "lexical"):
-        table.add_column(column, overflow="fold")
+    """Return a table of search hits with their fused rank and score and the rank in each method."""
+    table = Table(
+        title=f"Results for {query!r}",
+        caption="rank: position in the fused ranking. fused score: reciprocal rank fusion, "
+        "the sum of 1/(k + rank) over the dense and lexical rankings, so small values are normal.",
+    )
+    table.add_column("rank", justify="right", min_width=4)
+    table.add_column("id", overflow="fold", max_width=30)
+    table.add_column("text", overflow="fold", ratio=1)
+    for column in ("fused score", "dense rank", "lexical rank"):
+        table.add_column(column, justify="right", min_width=len(column))
     for position, hit in enumerate(hits, start=1):
         table.add_row(
             str(position),

@@ -44,6 +44,12 @@ def source_name(source: DocumentSource, filename: str | None) -> str:
 
 def read_limited(path: Path, limit: int) -> bytes:
     """Read a file, raising before more than ``limit`` bytes are loaded into memory."""
+    if path.is_dir():
+        raise InvalidInputError(
+            f"{str(path)!r} is a folder, but a file is needed.",
+            value=str(path),
+            hint="Give the path of one file inside the folder.",
+        )
     try:
         size = path.stat().st_size
     except OSError as error:

@@ -20,6 +20,12 @@ from advisor.errors import InvalidInputError
 
 logger = logging.getLogger(__name__)
 
+# Report warning for a token whose header is {"alg": "none"}: anyone can write such a token.
+UNSIGNED_WARNING = (
+    "the JWT is unsigned (header alg is 'none'), so nothing shows that the issuer issued it. "
+    "Ask the issuer for a signed credential"
+)
+
 
 @dataclass(frozen=True)
 class DecodedJwt:
@@ -82,7 +88,8 @@ def decode_jwt(token: str) -> DecodedJwt:
         )
 
     credential = fill_from_claims(dict(vc), payload)
-    # NOTE: the signature segment is not verified yet; 'verified' reflects the issuer only.
+    # NOTE: the signature segment is not checked, so 'verified' reflects the issuer only.
+    # The header is kept so the importers can warn about an unsigned token (alg "none").
     credential["jwt_header"] = {key: header[key] for key in ("alg", "kid", "typ") if key in header}
     logger.debug("decoded JWT with alg %s", header.get("alg"))
     return DecodedJwt(header=header, credential=credential)
@@ -103,3 +110,9 @@ def fill_from_claims(credential: dict[str, Any], payload: dict[str, Any]) -> dic
     if isinstance(subject, dict) and "id" not in subject and isinstance(payload.get("sub"), str):
         credential["credentialSubject"] = {**subject, "id": payload["sub"]}
     return credential
+
+
+def is_unsigned(credential: dict[str, Any]) -> bool:
+    """Return whether a credential decoded from a JWT came in an unsigned token (header alg "none")."""
+    header = credential.get("jwt_header")
+    return isinstance(header, dict) and str(header.get("alg", "")).lower() == "none"

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from advisor.domain import AchievementResult, Alignment, EarnedAchievement, Evidence
+from advisor.ingest.jwt_form import UNSIGNED_WARNING, is_unsigned
 from advisor.ingest.record_context import RecordContext
 from advisor.ingest.record_values import (
     as_list,
@@ -193,6 +194,8 @@ def build_achievement(
         ),
     }
     warn_status(vc, position, context)
+    if is_unsigned(vc):
+        context.report.warn(position, UNSIGNED_WARNING, field="jwt_header.alg", value="none")
 
     return EarnedAchievement(
         id=item_id,

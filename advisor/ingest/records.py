@@ -12,11 +12,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from advisor.domain import ImportReport, ImportResult, KnowledgeBase, LearnerRecord
+from advisor.domain import EarnedAchievement, ImportReport, ImportResult, KnowledgeBase, LearnerRecord
 from advisor.errors import InvalidInputError
 from advisor.ingest.clr import is_clr_credential, map_clr, map_embedded
 from advisor.ingest.document_reader import Document, read_document
-from advisor.ingest.jwt_form import decode_jwt
+from advisor.ingest.jwt_form import UNSIGNED_WARNING, decode_jwt, is_unsigned
 from advisor.ingest.ler_rs import ler_subject, map_ler_rs
 from advisor.ingest.openbadges import is_achievement_credential, map_credential
 from advisor.ingest.plain_record import is_plain_record, map_plain
@@ -92,6 +92,9 @@ def map_document(data: Any, context: RecordContext) -> tuple[dict[str, Any], dic
         data = data["vc"]
 
     if is_clr_credential(data):
+        # Embedded Open Badges credentials get their own unsigned-JWT warning from map_credential.
+        if is_unsigned(data):
+            context.report.warn("$", UNSIGNED_WARNING, field="jwt_header.alg", value="none")
         achievements, extra = map_clr(data, context)
         return {"achievements": achievements}, extra
 
@@ -104,6 +107,7 @@ def map_document(data: Any, context: RecordContext) -> tuple[dict[str, Any], dic
         }
 
     if isinstance(data, list):
+        require_credential_items(data, context.report.source)
         return {"achievements": map_embedded(data, "$", context)}, {
             "source_format": "openbadges-3.0-list"
         }
@@ -119,9 +123,21 @@ def map_document(data: Any, context: RecordContext) -> tuple[dict[str, Any], dic
         return fields, extra
 
     raise InvalidInputError(
-        f"The document ({describe(data)}) is not a learner record in a supported format.",
+        f"{context.report.source!r} is {describe(data)}, not a learner record in a supported format.",
         value=describe(data),
-        hint=SUPPORTED,
+        hint=SUPPORTED if isinstance(data, dict) else f"Expected an object or a compact JWT. {SUPPORTED}",
+    )
+
+
+def require_credential_items(data: list[Any], name: str) -> None:
+    """Raise unless a JSON array holds at least one credential object or JWT, as a list of badges does."""
+    if any(isinstance(item, dict | str) for item in data):
+        return
+    raise InvalidInputError(
+        f"{name!r} is {describe(data)}, not a learner record.",
+        value=describe(data),
+        hint="A JSON array is read as a list of Open Badges 3.0 credentials, so each item must be "
+        f"a credential object or a compact JWT. {SUPPORTED}",
     )
 
 
@@ -140,12 +156,36 @@ def document_learner_id(data: Any, fields: dict[str, Any], extra: dict[str, Any]
 
 
 def describe(data: Any) -> str:
-    """Return a short description of a JSON value for an error message."""
+    """Return a short description of a parsed document for an error message, such as 'a JSON array of 3 numbers'."""
     if isinstance(data, dict):
         types = data.get("type")
+        if not data:
+            return "an empty object"
         keys = ", ".join(list(data)[:6])
-        return f"object of type {types!r} with keys {keys}" if types else f"object with keys {keys}"
-    return type(data).__name__
+        return f"an object of type {types!r} with keys {keys}" if types else f"an object with keys {keys}"
+    if isinstance(data, list):
+        kinds = sorted({value_kind(item) for item in data})
+        return f"a JSON array of {len(data)} items ({', '.join(kinds)})" if data else "an empty JSON array"
+    if isinstance(data, str):
+        return "plain text that is neither valid JSON nor a YAML mapping"
+    if data is None:
+        return "a document with no value (only comments or null)"
+    return f"a single {value_kind(data)} ({str(data)[:40]})"
+
+
+def value_kind(value: Any) -> str:
+    """Return the JSON name of a value's type: object, array, text, number, true/false or null."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "null" if value is None else type(value).__name__
 
 
 def import_record_file(
@@ -193,8 +233,9 @@ def report_lines(result: ImportResult[LearnerRecord]) -> list[str]:
         )
         for achievement in record.achievements:
             joined = f" -> {achievement.credential_id}" if achievement.credential_id else ""
-            trust = "verified" if achievement.verified else "self-reported"
-            lines.append(f"  achievement {achievement.id}: {achievement.title} [{trust}]{joined}")
+            lines.append(
+                f"  achievement {achievement.id}: {achievement.title} [{trust_label(achievement)}]{joined}"
+            )
         for label, group in (
             ("degree", record.degrees),
             ("work", record.work_experience),
@@ -205,3 +246,19 @@ def report_lines(result: ImportResult[LearnerRecord]) -> list[str]:
     lines.extend(f"rejected: {rejection}" for rejection in report.rejected)
     lines.extend(f"warning: {warning}" for warning in report.warnings)
     return lines
+
+
+def trust_label(achievement: EarnedAchievement) -> str:
+    """Return what is known about an achievement's origin, for the import report.
+
+    ``verified`` only means the credential names an issuer, because proofs and JWT signatures
+    are not checked, so the label names the issuer and says the signature was not checked.
+    """
+    extra = achievement.model_extra or {}
+    if not achievement.verified:
+        from_credential = str(extra.get("source_format", "")).startswith("openbadges")
+        return "no issuer named" if from_credential else "self-reported"
+    issuer = achievement.issuer or extra.get("issuer_id")
+    if is_unsigned(extra):
+        return f"issued by {issuer}, unsigned JWT"
+    return f"issued by {issuer}, signature not checked"
