@@ -31,7 +31,7 @@ from advisor.domain import (
 )
 from advisor.engine import advise, cheaper_alternative, compare_credentials, faster_alternative
 from advisor.engine.explain import assess_credential
-from advisor.engine.ports import SkillSearch
+from advisor.engine.ports import CredentialRelevance, SkillSearch
 from advisor.engine.profile import build_profile
 from advisor.errors import NotFoundError
 
@@ -89,11 +89,13 @@ class Advising:
         knowledge: KnowledgeBase,
         skill_search: SkillSearch | None = None,
         *,
+        relevance: CredentialRelevance | None = None,
         today: date | None = None,
         cache_size: int = ADVICE_CACHE_SIZE,
     ) -> None:
         self.knowledge = knowledge
         self.skill_search = skill_search
+        self.relevance = relevance
         self.today = today
         self.cache_size = cache_size
         self._advice: OrderedDict[str, Advice] = OrderedDict()
@@ -109,7 +111,14 @@ class Advising:
                 return cached
 
         found = advise(
-            self.knowledge, record, goal, constraints, self.skill_search, today=self.today, time_limit=PLAN_TIME_LIMIT
+            self.knowledge,
+            record,
+            goal,
+            constraints,
+            self.skill_search,
+            today=self.today,
+            time_limit=PLAN_TIME_LIMIT,
+            relevance=self.relevance,
         )
         with self._lock:
             self._advice[key] = found
@@ -121,6 +130,8 @@ class Advising:
         self, record: LearnerRecord | None, goal: Goal, constraints: Constraints
     ) -> tuple[Pathway | None, str]:
         """Return a cheaper pathway than the recommended one, or None, with the engine's note."""
+        # NOTE: the engine's alternatives take no relevance port, so with a built index they
+        # compare against a recommended pathway planned without it.
         return cheaper_alternative(self.knowledge, record, goal, constraints, self.skill_search, self.today)
 
     def faster(

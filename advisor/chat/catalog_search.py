@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from advisor.config import Settings
 from advisor.domain import KnowledgeBase
 from advisor.engine.normalize import clean
-from advisor.engine.ports import SkillSearch
+from advisor.engine.ports import CredentialRelevance, SkillSearch
 from advisor.errors import AdvisorError
 
 if TYPE_CHECKING:
@@ -129,5 +129,38 @@ def build_searches(
     from advisor.index.search import ChromaSkillSearch
     from advisor.index.store import CollectionKind
 
-    skill_search = ChromaSkillSearch(store) if store.revision(CollectionKind.SKILLS) else None
+    skill_search = ChromaSkillSearch(store) if skills_index_built(store) else None
     return IndexCatalogSearch(store, knowledge), skill_search
+
+
+def skills_index_built(store: IndexStore) -> bool:
+    """Return whether the skills collection is built for the configured embedding model and not empty."""
+    from advisor.index.store import CollectionKind
+
+    try:
+        if not store.revision(CollectionKind.SKILLS) or not store.fits_model(CollectionKind.SKILLS):
+            return False
+        return store.collection(CollectionKind.SKILLS).count() > 0
+    except (AdvisorError, OSError, ValueError, RuntimeError) as error:
+        logger.warning("The skills index is unavailable, so skills are matched by label: %s", error)
+        return False
+
+
+def build_relevance(store: IndexStore | None, skill_search: SkillSearch | None) -> CredentialRelevance | None:
+    """Return the credentials index as the engine's relevance port beside a skills index, else None.
+
+    The conditions match ``advisor recommend``, so a conversation and the command plan the
+    same pathway for the same record, goal and constraints.
+    """
+    if store is None or skill_search is None:
+        return None
+    try:
+        from advisor.index.search import ChromaCredentialRelevance
+        from advisor.index.store import CollectionKind
+
+        if store.collection(CollectionKind.CREDENTIALS).count() == 0 or not store.fits_model(CollectionKind.CREDENTIALS):
+            return None
+        return ChromaCredentialRelevance(store)
+    except (AdvisorError, OSError, ValueError, RuntimeError) as error:
+        logger.warning("The credentials index is unavailable, so plans are made without relevance: %s", error)
+        return None

@@ -151,18 +151,20 @@ def write_step(draft: AnswerDraft, step: PathwayStep) -> str:
     return line
 
 
-def write_pathway(draft: AnswerDraft, pathway: Pathway, heading: str) -> None:
-    """Write a pathway: the first steps, then totals and open gaps on lines of their own."""
+def write_pathway(draft: AnswerDraft, pathway: Pathway, heading: str, max_steps: int | None = MAX_STEPS_IN_TEXT) -> None:
+    """Write a pathway: its steps up to ``max_steps`` (all for None), then totals and open gaps."""
     if not pathway.steps:
         draft.add("No credential in the catalog closes any of the gap within your constraints.")
         write_open_gaps(draft, pathway)
         return
 
+    shown = pathway.steps if max_steps is None else pathway.steps[:max_steps]
     lines = [heading]
-    lines += [write_step(draft, step) for step in pathway.steps[:MAX_STEPS_IN_TEXT]]
-    hidden = len(pathway.steps) - MAX_STEPS_IN_TEXT
+    lines += [write_step(draft, step) for step in shown]
+    hidden = len(pathway.steps) - len(shown)
     if hidden > 0:
-        lines.append(f"… and {hidden} more steps, listed in the pathway card.")
+        noun = "step" if hidden == 1 else "steps"
+        lines.append(f"… and {hidden} more {noun}. Say \"show all steps\" to list every step.")
     draft.add("\n".join(lines))
 
     share = pathway.covered_weight / pathway.total_weight if pathway.total_weight else 1.0

@@ -14,6 +14,7 @@ cheaper        "something cheaper?", "less expensive", "lower cost"         -
 faster         "anything faster?", "quicker", "fewer hours"                 -
 my_skills      "what skills do I have?", "show my profile"                  -
 covers         "what does A cover?", "tell me about A", "what is A?"        one reference
+all_steps      "show all steps", "show me the other 2 steps"                -
 set_goal       "I want to become a data analyst", "my goal is ...",         goal text
                "change my goal to ...", "I want to learn python, sql"
 next           "what should I take next?", "plan", "where do I start?"      -
@@ -22,8 +23,12 @@ constraints    a message with only constraints: "5 hours a week",           cons
 unknown        anything else                                                -
 =============  ===========================================================  =====================
 
-Constraints are read from every message, whatever its intent, so "I want to become a data
-analyst with 5 hours a week" sets both. References are the raw phrases naming credentials;
+Constraints are read from the whole message first, whatever its intent. The rest is split
+into clauses at sentence punctuation, at a comma that starts a new clause ("..., I can do")
+and where a constraint phrase was, and each clause is recognised on its own. The message's
+intent is the first kind in ``INTENT_PRIORITY`` that some clause has, so "I want to become a
+data analyst. I have 5 hours a week." sets the goal and the hours in one turn, and the goal
+text ends at the end of its clause. References are the raw phrases naming credentials;
 the responder resolves them with ids, plan step numbers, titles and the catalog search. Goal
 text is checked by the engine's goal resolver, which matches occupation titles and skill
 labels, so the recogniser itself stays free of any catalog.
@@ -52,6 +57,7 @@ class IntentKind(StrEnum):
     FASTER = "faster"
     MY_SKILLS = "my_skills"
     COVERS = "covers"
+    ALL_STEPS = "all_steps"
     SET_GOAL = "set_goal"
     NEXT = "next"
     CONSTRAINTS = "constraints"
@@ -67,6 +73,14 @@ class Intent:
     references: list[str] = field(default_factory=list)
     constraints: dict[str, Any] = field(default_factory=dict)
     constraint_phrases: list[str] = field(default_factory=list)
+    unmatched_clauses: list[str] = field(default_factory=list)
+
+
+# The intent of a message whose clauses have several: the goal first, because every other
+# request needs it, then the order in which one clause is matched.
+INTENT_PRIORITY = (
+    "set_goal", "compare", "why", "cheaper", "faster", "my_skills", "all_steps", "covers", "next", "help", "greet",
+)
 
 
 FLAGS = re.IGNORECASE
@@ -140,11 +154,20 @@ GOAL = (
 )
 LEARN_SKILLS = re.compile(r"\bi(?:\s+would|'d)?\s+(?:want|like|need|wish)\s+to\s+(?:learn|get better at|improve(?: my)?)"
                           r"\s+(?P<skills>.+)$", FLAGS)
+ALL_STEPS = re.compile(r"\b(?:(?:show|list|see|give)(?: me)?\s+(?:all|every|the (?:other|remaining|rest of the)|"
+                       r"all the|all of the|the full list of)(?:\s+\d+)?\s+(?:steps?|credentials?|courses?)|"
+                       r"(?:all|every|remaining|other)(?:\s+\d+)?\s+steps?|the rest of the (?:steps|plan|pathway)|"
+                       r"(?:full|whole|complete) (?:plan|pathway|list))\b", FLAGS)
 NEXT = re.compile(r"\b(?:what (?:should|do|can|shall) i (?:take|do|learn|study|start)|what(?:'s| is)? next|"
                   r"next step|recommend|(?:my|the|a) (?:plan|pathway)|plan (?:it|for me|my)|where (?:do|should) i "
                   r"start|what now|show (?:me )?(?:the|my) (?:plan|pathway|steps)|^\s*plan\s*[?.!]*$)", FLAGS)
 GOAL_TAIL = re.compile(r"\s*(?:[,;]\s*)?\b(?:with|within|in under|by|before|on a budget|for under|and (?:i|my)|"
-                       r"but|using|while|studying|so what|what should|\.)\b.*$|[\s?.!]+$", FLAGS)
+                       r"but|using|while|studying|so what|what should)\b.*$|\s*<.*$|[\s?.!,;:]+$", FLAGS)
+# Clause boundaries: the end of a sentence, a line break, or a comma before
+# words that start a new clause. A comma between skills ("python, sql") does not split.
+CLAUSE_BREAK = re.compile(r"(?<=[.!?;])\s+|[.!?;]+$|\n+|,\s*(?=(?:and\s+|but\s+|so\s+)?(?:i|i'm|i've|i'd|i'll|"
+                          r"my|we|we're|also|please|what|how|can you|could you)\b)", FLAGS)
+CONSTRAINT_MARK = "\n"
 ARTICLE = re.compile(r"^(?:an?|the)\s+", FLAGS)
 
 
@@ -243,13 +266,15 @@ def read_deadline(message: str, today: date, updates: dict[str, Any], spans: lis
         spans.append(match.span())
 
 
-def without_spans(message: str, spans: list[tuple[int, int]]) -> str:
-    """Return the message with the given spans blanked out."""
+def split_clauses(message: str, spans: list[tuple[int, int]]) -> list[str]:
+    """Split a message into clauses, ending a clause wherever a constraint phrase was."""
     characters = list(message)
     for start, end in spans:
-        for position in range(start, end):
-            characters[position] = " "
-    return re.sub(r"\s+", " ", "".join(characters)).strip()
+        characters[start:end] = [" "] * (end - start)
+        characters[start] = CONSTRAINT_MARK
+    text = "".join(characters)
+    clauses = [re.sub(r"\s+", " ", part).strip() for part in CLAUSE_BREAK.split(text)]
+    return [clause for clause in clauses if clause.strip(" ,;:.!?")]
 
 
 def clean_goal(text: str) -> str:
@@ -270,61 +295,88 @@ def clean_reference(text: str) -> str:
 
 
 def recognise(message: str, today: date | None = None) -> Intent:
-    """Recognise the intent of one message and fill its slots."""
+    """Recognise the intent of a message from all its clauses, and fill its slots."""
     today = today or date.today()
     text = message.strip()
     constraints, spans = extract_constraints(text, today)
     phrases = [text[start:end].strip() for start, end in spans]
-    rest = without_spans(text, spans)
 
-    def intent(kind: IntentKind, **slots: Any) -> Intent:
-        return Intent(kind, constraints=constraints, constraint_phrases=phrases, **slots)
+    found: list[Intent] = []
+    unmatched: list[str] = []
+    for clause in split_clauses(text, spans):
+        intent = recognise_clause(clause)
+        if intent is None:
+            unmatched.append(clause)
+        else:
+            found.append(intent)
 
+    chosen = choose_intent(found, bool(constraints))
+    chosen.constraints = constraints
+    chosen.constraint_phrases = phrases
+    chosen.unmatched_clauses = unmatched
+    return chosen
+
+
+def choose_intent(found: list[Intent], has_constraints: bool) -> Intent:
+    """Return the intent of highest priority among the clauses' intents."""
+    for kind in INTENT_PRIORITY:
+        for intent in found:
+            if intent.kind.value == kind:
+                if intent.kind is IntentKind.GREET and has_constraints:
+                    return Intent(IntentKind.CONSTRAINTS)
+                return intent
+    return Intent(IntentKind.CONSTRAINTS if has_constraints else IntentKind.UNKNOWN)
+
+
+def recognise_clause(clause: str) -> Intent | None:
+    """Recognise the intent of one clause without constraint phrases, or return None."""
+    rest = clause
     greeting = GREETING.match(rest)
     if greeting:
         rest = rest[greeting.end():].strip()
         if not rest:
-            return intent(IntentKind.GREET if not constraints else IntentKind.CONSTRAINTS)
+            return Intent(IntentKind.GREET)
 
     if HELP.search(rest):
-        return intent(IntentKind.HELP)
+        return Intent(IntentKind.HELP)
 
-    return recognise_request(rest, intent, bool(constraints))
+    intent = recognise_request(rest)
+    return None if intent.kind is IntentKind.UNKNOWN else intent
 
 
-def recognise_request(rest: str, intent: Any, has_constraints: bool) -> Intent:
-    """Recognise the intent of a message without greeting and constraint phrases."""
+def recognise_request(rest: str) -> Intent:
+    """Recognise the request of a clause without greeting and constraint phrases."""
     for pattern in COMPARE:
         match = pattern.search(rest)
         if match:
-            return intent(IntentKind.COMPARE, references=[clean_reference(match.group("a")),
+            return Intent(IntentKind.COMPARE, references=[clean_reference(match.group("a")),
                                                           clean_reference(match.group("b"))])
 
     match = WHY.search(rest)
     if match and clean_reference(match.group("ref")):
-        return intent(IntentKind.WHY, references=[clean_reference(match.group("ref"))])
+        return Intent(IntentKind.WHY, references=[clean_reference(match.group("ref"))])
 
     if CHEAPER.search(rest):
-        return intent(IntentKind.CHEAPER)
+        return Intent(IntentKind.CHEAPER)
     if FASTER.search(rest):
-        return intent(IntentKind.FASTER)
+        return Intent(IntentKind.FASTER)
     if MY_SKILLS.search(rest):
-        return intent(IntentKind.MY_SKILLS)
+        return Intent(IntentKind.MY_SKILLS)
+    if ALL_STEPS.search(rest):
+        return Intent(IntentKind.ALL_STEPS)
 
     goal = recognise_goal(rest)
     if goal:
-        return intent(IntentKind.SET_GOAL, goal_text=goal)
+        return Intent(IntentKind.SET_GOAL, goal_text=goal)
 
     for pattern in COVERS:
         match = pattern.search(rest)
         if match and clean_reference(match.group("ref")) and not NEXT.search(rest):
-            return intent(IntentKind.COVERS, references=[clean_reference(match.group("ref"))])
+            return Intent(IntentKind.COVERS, references=[clean_reference(match.group("ref"))])
 
     if NEXT.search(rest):
-        return intent(IntentKind.NEXT)
-    if has_constraints:
-        return intent(IntentKind.CONSTRAINTS)
-    return intent(IntentKind.UNKNOWN)
+        return Intent(IntentKind.NEXT)
+    return Intent(IntentKind.UNKNOWN)
 
 
 def recognise_goal(text: str) -> str | None:

@@ -35,7 +35,16 @@ from advisor.chat.grounded import (
 )
 from advisor.chat.intents import Intent, IntentKind, recognise
 from advisor.chat.verifier import AnswerVerifier, ProblemKind
-from advisor.domain import Advice, Constraints, GoalKind, LearnerRecord, PathwayStep
+from advisor.domain import (
+    Advice,
+    Constraints,
+    GoalKind,
+    KnowledgeBase,
+    LearnerRecord,
+    Pathway,
+    PathwayStep,
+    UnknownCostPolicy,
+)
 from advisor.engine.goals import goal_from_text
 from advisor.engine.normalize import clean
 from advisor.errors import AdvisorError, InvalidInputError
@@ -53,13 +62,16 @@ STEP_REFERENCE = re.compile(r"^(?:the\s+)?(?:step|number|no\.?|#)\s*(\d+)$|^(?:t
 # Requests the engine answers; the LLM turn runs the engine first for these.
 ENGINE_INTENTS = frozenset({
     IntentKind.SET_GOAL, IntentKind.CONSTRAINTS, IntentKind.NEXT, IntentKind.WHY, IntentKind.COVERS,
-    IntentKind.CHEAPER, IntentKind.FASTER, IntentKind.COMPARE, IntentKind.MY_SKILLS,
+    IntentKind.CHEAPER, IntentKind.FASTER, IntentKind.COMPARE, IntentKind.MY_SKILLS, IntentKind.ALL_STEPS,
 })
+# A clause left over beside constraints is tried as an occupation title unless it starts like
+# a sentence about the learner ("I have", "I can do"), which names no occupation.
+NOT_A_TITLE = re.compile(r"^(?:i|i'm|i've|i'd|my|we|and|but|so|also|a|an|the)\b", re.IGNORECASE)
 
 EXAMPLES = (
     "- set a goal: \"I want to become a data analyst\" or \"I want to learn python, sql\"\n"
     "- give constraints: \"5 hours a week\", \"budget $300\", \"by 2026-12-31\", \"online only\"\n"
-    "- see your plan: \"what should I take next?\"\n"
+    "- see your plan: \"what should I take next?\", and every step of it: \"show all steps\"\n"
     "- ask about a step: \"why step 2?\" or \"why <course title>?\"\n"
     "- ask what a credential covers: \"what does <course title> cover?\"\n"
     "- look for alternatives: \"something cheaper?\" or \"anything faster?\"\n"
@@ -145,6 +157,10 @@ class OfflineResponder:
         logger.debug("Offline intent %s with constraints %s", intent.kind.value, sorted(intent.constraints))
         if intent.kind is IntentKind.UNKNOWN:
             intent = self.guess_goal(message, intent)
+        elif intent.kind is IntentKind.CONSTRAINTS and len(intent.unmatched_clauses) == 1:
+            clause = intent.unmatched_clauses[0]
+            if not NOT_A_TITLE.match(clause):
+                intent = self.guess_goal(clause, intent)
         return intent
 
     def answer(self, intent: Intent, record: LearnerRecord | None, state: ConversationState) -> GroundedAnswer:
@@ -173,6 +189,7 @@ class OfflineResponder:
             IntentKind.SET_GOAL: self.answer_goal,
             IntentKind.CONSTRAINTS: self.answer_plan,
             IntentKind.NEXT: self.answer_plan,
+            IntentKind.ALL_STEPS: self.answer_all_steps,
             IntentKind.WHY: self.answer_why,
             IntentKind.COVERS: self.answer_covers,
             IntentKind.CHEAPER: self.answer_alternative,
@@ -206,6 +223,8 @@ class OfflineResponder:
 
         state.constraints = constraints
         draft.add("Noted: " + describe_constraints(intent.constraints) + ".")
+        if "budget" in intent.constraints:
+            write_unpriced_note(draft, self.knowledge, constraints)
         return True
 
     def guess_goal(self, message: str, intent: Intent) -> Intent:
@@ -220,7 +239,8 @@ class OfflineResponder:
             self.advising.advice(None, goal, Constraints())
         except AdvisorError:
             return intent
-        return Intent(IntentKind.SET_GOAL, goal_text=message.strip(" ?!."), constraints=intent.constraints)
+        return Intent(IntentKind.SET_GOAL, goal_text=message.strip(" ?!."), constraints=intent.constraints,
+                      constraint_phrases=intent.constraint_phrases)
 
     # Handlers.
 
@@ -259,6 +279,15 @@ class OfflineResponder:
         advice = self.current_advice(draft, record, state)
         if advice is not None:
             write_advice(draft, advice, pathway_card(self.knowledge, advice, advice.pathway))
+
+    def answer_all_steps(self, _intent: Intent, draft: AnswerDraft, record: LearnerRecord | None, state: ConversationState) -> None:
+        """List every step of the recommended pathway."""
+        advice = self.current_advice(draft, record, state)
+        if advice is None:
+            return
+        write_pathway(draft, advice.pathway, f"All {len(advice.pathway.steps)} steps of your pathway toward "
+                      f"{advice.goal.title}, in order:", max_steps=None)
+        draft.pathway = pathway_card(self.knowledge, advice, advice.pathway)
 
     def answer_why(self, intent: Intent, draft: AnswerDraft, record: LearnerRecord | None, state: ConversationState) -> None:
         """Explain why a credential is in the plan and where it comes, or why it is not."""
@@ -302,21 +331,25 @@ class OfflineResponder:
             return
 
         kept = found.covered_weight / recommended.covered_weight if recommended.covered_weight else 1.0
-        if cheaper:
-            summary = (
-                f"Here is a cheaper pathway. Its known costs add up to {found.known_cost:g}{currency_suffix(found)}, "
-                f"with {len(found.unknown_cost_ids)} steps of unknown cost, against {recommended.known_cost:g}"
-                f"{currency_suffix(recommended)} with {len(recommended.unknown_cost_ids)} in the recommended pathway. "
-                f"It keeps {kept:.0%} of what the recommended pathway covers."
+        label = "cheaper" if cheaper else "faster"
+        if cheaper and not cost_is_lower(found, recommended):
+            if not write_unpriced_alternative(draft, found, recommended, kept):
+                draft.pathway = pathway_card(self.knowledge, advice, recommended)
+                return
+            label = "faster"
+        elif cheaper:
+            draft.add(
+                f"Here is a cheaper pathway. Its known costs add up to {found.known_cost:g}{currency_suffix(found)} against "
+                f"{recommended.known_cost:g}{currency_suffix(recommended)} for the recommended pathway"
+                f"{unknown_cost_clause(found)}. It keeps {kept:.0%} of what the recommended pathway covers."
             )
         else:
-            summary = (
+            draft.add(
                 f"Here is a faster pathway: {found.total_hours:g} hours against {recommended.total_hours:g} hours "
                 f"for the recommended one. It keeps {kept:.0%} of what the recommended pathway covers."
             )
-        draft.add(summary)
         write_pathway(draft, found, "Its steps, in order:")
-        draft.pathway = pathway_card(self.knowledge, advice, found, "cheaper" if cheaper else "faster")
+        draft.pathway = pathway_card(self.knowledge, advice, found, label)
 
     def answer_compare(self, intent: Intent, draft: AnswerDraft, record: LearnerRecord | None, state: ConversationState) -> None:
         """Compare two credentials for the current goal."""
@@ -477,3 +510,63 @@ def describe_constraints(updates: dict[str, Any]) -> str:
 def currency_suffix(pathway: Any) -> str:
     """Return ' USD' style currency after an amount, or nothing."""
     return f" {pathway.currency}" if pathway.currency else ""
+
+
+def cost_is_lower(found: Pathway, recommended: Pathway) -> bool:
+    """Return whether the known prices show ``found`` costs less than ``recommended``.
+
+    That holds only when ``found`` has a lower known cost and every step of unknown cost in it
+    is also in ``recommended``. With fewer unknown-cost steps alone the pathway is only shorter.
+    """
+    unknown_in_recommended = set(recommended.unknown_cost_ids)
+    return found.known_cost < recommended.known_cost and set(found.unknown_cost_ids) <= unknown_in_recommended
+
+
+def unknown_cost_clause(pathway: Pathway) -> str:
+    """Return ', but N steps have no price in the catalog' for a pathway with unpriced steps, or nothing."""
+    unknown = len(pathway.unknown_cost_ids)
+    if not unknown:
+        return ""
+    return f", and {unknown} of its steps have no price in the catalog" if unknown > 1 else \
+        ", and 1 of its steps has no price in the catalog"
+
+
+def write_unpriced_alternative(draft: AnswerDraft, found: Pathway, recommended: Pathway, kept: float) -> bool:
+    """Say that missing prices prevent a cost comparison; offer ``found`` when it takes fewer hours.
+
+    Returns whether ``found`` is offered.
+    """
+    unpriced = len(set(found.unknown_cost_ids) | set(recommended.unknown_cost_ids))
+    every = unpriced == len({step.credential_id for step in [*found.steps, *recommended.steps]})
+    if every:
+        draft.add(f"The catalog gives no price for the {unpriced} credentials in these pathways, so I cannot compare "
+                  "their cost.")
+    else:
+        draft.add(f"The catalog gives no price for {unpriced} of the credentials in these pathways, so I cannot tell "
+                  "which pathway costs less.")
+    if found.total_hours >= recommended.total_hours:
+        draft.add("The recommended pathway stays the best fit.")
+        return False
+    draft.add(
+        f"Here is a shorter pathway instead: {found.total_hours:g} hours in {len(found.steps)} steps against "
+        f"{recommended.total_hours:g} hours in {len(recommended.steps)} steps for the recommended one. It keeps "
+        f"{kept:.0%} of what the recommended pathway covers."
+    )
+    return True
+
+
+def write_unpriced_note(draft: AnswerDraft, knowledge: KnowledgeBase, constraints: Constraints) -> None:
+    """Say how many credentials have no price, because a budget cannot be checked against them."""
+    unpriced = sum(1 for credential in knowledge.credentials.values() if credential.cost is None)
+    total = len(knowledge.credentials)
+    if not unpriced:
+        return
+    if constraints.unknown_cost is UnknownCostPolicy.EXCLUDE:
+        draft.add(f"The catalog gives no price for {unpriced} of its {total} credentials, so I leave those out "
+                  "of your plan.")
+    elif unpriced == total:
+        draft.add(f"The catalog gives no price for any of its {total} credentials, so I cannot check the budget "
+                  "against them. Your plan still shows every step, with its cost marked unknown.")
+    else:
+        draft.add(f"The catalog gives no price for {unpriced} of its {total} credentials, so I cannot check the "
+                  "budget against those. They may still appear in your plan, with their cost marked unknown.")

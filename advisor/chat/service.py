@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 from advisor.chat.advising import Advising, ConversationState
 from advisor.chat.answer_check import check_answer
 from advisor.chat.budget import fit_history
-from advisor.chat.catalog_search import CatalogSearch, build_searches, open_index
+from advisor.chat.catalog_search import CatalogSearch, build_relevance, build_searches, open_index
 from advisor.chat.events import ChatEvent, FinalEvent, Incident, PathwayEvent
 from advisor.chat.llm import ChatProvider, build_provider
 from advisor.chat.memory import ConversationStore, ExchangeRecord, Turn, open_store
@@ -125,6 +125,7 @@ class ChatService:
         conversations = open_store(settings)
         records = RecordStore(conversations.engine, (lambda: chosen_index), conversations)
         catalog, skill_search = build_searches(knowledge, chosen_index)  # type: ignore[arg-type]
+        relevance = build_relevance(chosen_index, skill_search)  # type: ignore[arg-type]
 
         parts = ServiceParts(
             settings=settings,
@@ -135,7 +136,7 @@ class ChatService:
             provider=chosen_provider,  # type: ignore[arg-type]
             index=chosen_index,  # type: ignore[arg-type]
             catalog=catalog,
-            advising=Advising(knowledge, skill_search, today=today),
+            advising=Advising(knowledge, skill_search, relevance=relevance, today=today),
         )
         logger.info(
             "Chat service ready: %d credentials, index %s, model %s",
@@ -143,6 +144,8 @@ class ChatService:
             "on" if chosen_index is not None else "off",
             settings.openai_model if chosen_provider is not None else "none (offline responder)",
         )
+        logger.info("Planning with skills index %s and credential relevance %s",
+                    "on" if skill_search is not None else "off", "on" if relevance is not None else "off")
         return cls(parts)
 
     @property
