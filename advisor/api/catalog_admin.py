@@ -13,7 +13,7 @@ from pathlib import Path
 
 from advisor.api.services import Services
 from advisor.chat.advising import Advising
-from advisor.chat.catalog_search import build_searches
+from advisor.chat.catalog_search import build_relevance, build_searches
 from advisor.chat.service import ChatService, ServiceParts
 from advisor.domain import ImportReport, KnowledgeBase
 from advisor.errors import AdvisorError
@@ -80,7 +80,12 @@ def chat_with_knowledge(chat: ChatService, knowledge: KnowledgeBase) -> ChatServ
         provider=chat.provider,
         index=chat.index,
         catalog=catalog,
-        advising=Advising(knowledge, skill_search, today=chat.today),
+        advising=Advising(
+            knowledge,
+            skill_search,
+            relevance=build_relevance(chat.index, skill_search),
+            today=chat.today,
+        ),
     )
     return ChatService(parts)
 
