@@ -116,3 +116,57 @@ def test_clean_ascii_matches_unicode_path(text: str) -> None:
 @pytest.mark.parametrize("text", ["C++ & C#", "Python (computer programming)", "data_science\tR", "Ärzte-Software", "ＳＱＬ"])
 def test_clean_examples_match_reference(text: str) -> None:
     assert clean(text) == reference_clean(text)
+
+
+def test_skill_outranks_field_of_education() -> None:
+    kb = KnowledgeBase.from_items(
+        [],
+        [
+            Skill(id="esco:isced-f:0542", label="statistics", framework="esco"),
+            Skill(id="esco:skill:7ee4", label="statistics", alt_labels=["use of statistics"], framework="esco"),
+        ],
+        [],
+    )
+
+    assert normalize_skill(kb, "statistics").skill_id == "esco:skill:7ee4"
+    assert normalize_skill(kb, "Statistics").skill_id == "esco:skill:7ee4"
+    assert normalize_skill(kb, "statistcs").skill_id == "esco:skill:7ee4"
+
+
+def test_skill_alt_label_outranks_group_label() -> None:
+    kb = KnowledgeBase.from_items(
+        [],
+        [
+            Skill(id="esco:isced-f:0542", label="statistics", framework="esco"),
+            Skill(id="esco:skill:7ee4", label="use of statistics", alt_labels=["statistics"], framework="esco"),
+        ],
+        [],
+    )
+
+    match = normalize_skill(kb, "statistics")
+
+    assert match.skill_id == "esco:skill:7ee4"
+    assert match.method == "alt_label"
+
+
+def test_group_matched_without_skill() -> None:
+    kb = KnowledgeBase.from_items([], [Skill(id="esco:isced-f:0542", label="statistics", framework="esco")], [])
+
+    assert normalize_skill(kb, "statistics").skill_id == "esco:isced-f:0542"
+
+
+def test_swapped_letters_matched() -> None:
+    kb = KnowledgeBase.from_items(
+        [], [Skill(id="python", label="Python", framework="esco"), Skill(id="pytorch", label="PyTorch", framework="esco")], []
+    )
+
+    match = normalize_skill(kb, "pyhton")
+
+    assert match.skill_id == "python"
+    assert match.method == "fuzzy"
+
+
+def test_substitution_not_taken_as_swap() -> None:
+    kb = KnowledgeBase.from_items([], [Skill(id="boats", label="boats", framework="esco")], [])
+
+    assert normalize_skill(kb, "boots").method == "unmatched"

@@ -307,6 +307,11 @@ class Alternatives(BaseModel):
 
     cheaper: Pathway | None = None
     cheaper_note: str | None = None
+    cheaper_proven: bool = Field(
+        default=True,
+        description="False when ``cheaper`` only has fewer credentials of unknown price, so its "
+        "total cost cannot be shown to be lower.",
+    )
     faster: Pathway | None = None
     faster_note: str | None = None
 

@@ -41,7 +41,7 @@ from advisor.engine.planner import DEFAULT_TIME_LIMIT, Objective, coverage_units
 from advisor.engine.ports import CredentialRelevance, SkillSearch
 from advisor.engine.profile import build_profile
 from advisor.engine.schedule import build_pathway
-from advisor.errors import NotFoundError
+from advisor.errors import InvalidInputError, NotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,21 @@ def merge_preferences(constraints: Constraints | None, record: LearnerRecord | N
     return merged
 
 
+def check_deadline(constraints: Constraints | None, today: date | None = None) -> None:
+    """Raise ``InvalidInputError`` when the deadline is before the start date (today unless set)."""
+    if constraints is None or constraints.deadline is None:
+        return
+    start = constraints.start or today or date.today()
+    if constraints.deadline < start:
+        what = "the start date" if constraints.start else "today's date"
+        raise InvalidInputError(
+            f"The deadline {constraints.deadline.isoformat()} is in the past: it is before {what} "
+            f"{start.isoformat()}.",
+            value=constraints.deadline.isoformat(),
+            hint="Give a deadline after that date, or leave the deadline out.",
+        )
+
+
 def goal_text(goal: Goal, resolved: ResolvedGoal) -> str:
     """Return the text that credentials are scored against: title, posting text or skill list."""
     if goal.kind is GoalKind.POSTING and goal.text:
@@ -96,7 +111,11 @@ def prepare(
     today: date | None = None,
     relevance: CredentialRelevance | None = None,
 ) -> PlanContext:
-    """Resolve the goal, build the profile and the gap, and collect the planning candidates."""
+    """Resolve the goal, build the profile and the gap, and collect the planning candidates.
+
+    Raises ``InvalidInputError`` for a deadline before the plan's start date.
+    """
+    check_deadline(constraints, today)
     resolved = resolve_goal(kb, goal, skill_search)
     profile = build_profile(kb, record, skill_search)
     gap = compute_gap(profile, resolved)
@@ -163,7 +182,22 @@ def find_alternatives(
     """Find a cheaper and a faster pathway that keep ``ALTERNATIVE_COVERAGE_SHARE`` of the coverage."""
     cheaper, cheaper_note = _alternative(kb, context, pathway, Objective.CHEAPEST, time_limit)
     faster, faster_note = _alternative(kb, context, pathway, Objective.FASTEST, time_limit)
-    return Alternatives(cheaper=cheaper, cheaper_note=cheaper_note, faster=faster, faster_note=faster_note)
+    return Alternatives(
+        cheaper=cheaper,
+        cheaper_note=cheaper_note,
+        cheaper_proven=cheaper is None or is_proven_cheaper(cheaper, pathway),
+        faster=faster,
+        faster_note=faster_note,
+    )
+
+
+def is_proven_cheaper(found: Pathway, pathway: Pathway) -> bool:
+    """Return True when ``found`` costs less than ``pathway`` whatever the unknown prices are.
+
+    A pathway with no unknown price and a lower known cost is cheaper, because an unknown price
+    is never negative. Fewer credentials of unknown price alone proves nothing.
+    """
+    return not found.unknown_cost_ids and found.known_cost < pathway.known_cost - 1e-9
 
 
 def cheaper_alternative(
@@ -208,10 +242,18 @@ def _alternative(
         better = (len(found.unknown_cost_ids), found.known_cost) < (len(pathway.unknown_cost_ids), pathway.known_cost)
         if not better:
             return None, f"no pathway covering at least {share:.0%} of the recommended coverage costs less"
+        currency = f" {pathway.currency}" if pathway.currency else ""
+        covers = f"covers {found.covered_weight:.1f} of {pathway.covered_weight:.1f} weighted levels"
+        if not is_proven_cheaper(found, pathway):
+            return found, (
+                f"not shown to be cheaper: it has {len(found.unknown_cost_ids)} credentials without a price "
+                f"against {len(pathway.unknown_cost_ids)}, a known cost of {found.known_cost:g}{currency} "
+                f"against {pathway.known_cost:g}{currency}, and {found.total_hours:g} h against "
+                f"{pathway.total_hours:g} h; {covers}"
+            )
         return found, (
-            f"known cost {found.known_cost:g} with {len(found.unknown_cost_ids)} of unknown cost, against "
-            f"{pathway.known_cost:g} with {len(pathway.unknown_cost_ids)}; covers "
-            f"{found.covered_weight:g} of {pathway.covered_weight:g}"
+            f"known cost {found.known_cost:g}{currency} against {pathway.known_cost:g}{currency} "
+            f"with {len(pathway.unknown_cost_ids)} without a price; {covers}"
         )
 
     if found.total_hours >= pathway.total_hours - 1e-9:

@@ -30,7 +30,8 @@ stays in the gap with its ``note``, and the note is shown when it is left open.
 Prerequisites of kept candidates are added, transitively, up to ``PREREQUISITE_DEPTH`` levels.
 
 Costs: a cost counts only when it is known and in the plan's currency (the budget's currency,
-else the first currency seen among candidates); any other cost is unknown, never zero. Under a
+else the first currency seen among candidates, else ``DEFAULT_BUDGET_CURRENCY`` when a budget is
+set, so a budget is never shown without a currency); any other cost is unknown, never zero. Under a
 budget with ``unknown_cost=exclude`` a credential of unknown cost is left out; with ``allow``
 (the default) it may enter and is reported.
 """
@@ -54,6 +55,9 @@ from advisor.domain import (
 from advisor.engine.catalog_index import CatalogIndex, get_catalog_index, taught_levels
 
 logger = logging.getLogger(__name__)
+
+# Currency of a budget given without one when no credential among the candidates names a currency.
+DEFAULT_BUDGET_CURRENCY = "USD"
 
 TEACHERS_PER_SKILL = 5
 PROVIDERS_PER_PREREQUISITE_SKILL = 4
@@ -262,6 +266,8 @@ class _ProblemBuilder:
         self.modalities = {value.casefold() for value in constraints.modalities}
         self.languages = {value.casefold().split("-")[0] for value in constraints.languages}
         self.currency = (constraints.currency or "").upper() or self._first_currency()
+        if self.currency is None and constraints.budget is not None:
+            self.currency = DEFAULT_BUDGET_CURRENCY
         self.goal_related: dict[str, bool] = {}
 
     def _first_currency(self) -> str | None:

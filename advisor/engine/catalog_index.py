@@ -15,7 +15,8 @@ logger = logging.getLogger(__name__)
 # Estimated study hours for a credential whose hours the catalog does not give, by kind, used
 # only for a kind with no known hours in the catalog. Otherwise the estimate is the median of the
 # catalog's known hours for that kind, so a credential of unknown hours never looks cheaper than
-# a typical one of its kind. A step that uses either is marked ``hours_estimated`` in the pathway.
+# a typical one of its kind. A step that uses either, or hours an importer derived from a duration,
+# is marked ``hours_estimated`` in the pathway.
 DEFAULT_HOURS: dict[CredentialKind, float] = {
     CredentialKind.MODULE: 10.0,
     CredentialKind.BADGE: 10.0,
@@ -80,9 +81,13 @@ def median_hours_by_kind(kb: KnowledgeBase) -> dict[CredentialKind, float]:
 def credential_hours(
     credential: Credential, estimates: dict[CredentialKind, float] | None = None
 ) -> tuple[float, bool]:
-    """Return (hours, estimated): the catalog's hours, else the kind's estimate from ``estimates`` or the defaults."""
+    """Return (hours, estimated): the catalog's hours, else the kind's estimate from ``estimates`` or the defaults.
+
+    Hours that the importer derived by a rule (listed in ``credential.derived``, such as a
+    duration range "3 - 6 Months") are estimates too.
+    """
     if credential.hours is not None:
-        return float(credential.hours), False
+        return float(credential.hours), "hours" in credential.derived
     if estimates and credential.kind in estimates:
         return estimates[credential.kind], True
     return DEFAULT_HOURS.get(credential.kind, DEFAULT_HOURS[CredentialKind.COURSE]), True

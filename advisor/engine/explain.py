@@ -21,7 +21,20 @@ from advisor.domain import (
 )
 from advisor.engine.catalog_index import get_catalog_index, taught_levels
 
+# Evidence strengths that ``profile`` counts one level below the stated level, with their wording.
+LOWERED_STRENGTHS = {"self_reported": "self-reported", "inferred": "inferred"}
+
 LEVEL_NAMES = {0: "none", 1: "Foundational", 2: "Intermediate", 3: "Advanced", 4: "Expert"}
+
+
+def plural(count: int, noun: str) -> str:
+    """Return "1 step" or "3 steps": the count with the noun in agreement (regular plurals only)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def count_phrase(part: int, whole: int, noun: str) -> str:
+    """Return "1 of the 3 steps has" or "2 of the 3 steps have", with the verb in agreement."""
+    return f"{part} of the {plural(whole, noun)} {'has' if part == 1 else 'have'}"
 
 
 def level_name(level: int) -> str:
@@ -155,11 +168,25 @@ def _cost(cost: float | None, currency: str | None) -> str:
     return f"{cost:g} {currency or ''}".strip() if cost else "no cost"
 
 
-def explain_step(step: PathwayStep) -> list[str]:
-    """Return the sentences that explain one step, each ending in its citations."""
+def _weeks(step: PathwayStep, previous: PathwayStep | None) -> str:
+    """Return the step's weeks, saying when it starts in the week the previous step ends."""
+    weeks = f"week {step.start_week}" if step.start_week == step.end_week else (
+        f"weeks {step.start_week}-{step.end_week}"
+    )
+    if previous is not None and previous.end_week == step.start_week:
+        weeks += f" (starting in week {step.start_week}, as soon as step {previous.order} ends)"
+    return weeks
+
+
+def explain_step(step: PathwayStep, previous: PathwayStep | None = None) -> list[str]:
+    """Return the sentences that explain one step, each ending in its citations.
+
+    ``previous`` is the step before it, so a step that starts in the week the previous one ends
+    says so.
+    """
     lines = [
         f"{step.order}. {step.title} [{step.credential_id}]"
-        f"{' by ' + step.provider if step.provider else ''}: weeks {step.start_week}-{step.end_week}, "
+        f"{' by ' + step.provider if step.provider else ''}: {_weeks(step, previous)}, "
         f"{_hours(step.hours, step.hours_estimated)}, {_cost(step.cost, step.currency)}."
     ]
     for closure in step.closes:
@@ -176,8 +203,8 @@ def explain_step(step: PathwayStep) -> list[str]:
 def _closure_sentence(closure: SkillClosure, step: PathwayStep) -> str:
     done = "closes" if closure.to_level >= closure.required_level else "narrows"
     return (
-        f"It {done} the gap in {closure.label}: {level_name(closure.from_level)} -> "
-        f"{level_name(closure.to_level)} of {level_name(closure.required_level)} required "
+        f"It {done} the gap in {closure.label}: from {level_name(closure.from_level)} to "
+        f"{level_name(closure.to_level)} (required: {level_name(closure.required_level)}) "
         f"[{step.credential_id}]."
     )
 
@@ -195,23 +222,29 @@ def _stack_sentence(note: StackNote, credential_id: str) -> str:
     done = note.parts_in_plan + note.parts_held
     ending = ", so the plan earns it" if note.completed else ""
     return (
-        f"It stacks into {note.title}: {done} of its {note.parts_total} parts are in the plan or held"
+        f"It stacks into {note.title}: {done} of its {plural(note.parts_total, 'part')} "
+        f"{'is' if done == 1 else 'are'} in the plan or held"
         f"{ending} [{credential_id}, {note.credential_id}]."
     )
 
 
 def render_pathway(pathway: Pathway) -> str:
     """Render a pathway as plain text: steps, totals, open gaps and notes."""
-    lines = [explained for step in pathway.steps for explained in explain_step(step)]
+    lines = [
+        explained
+        for position, step in enumerate(pathway.steps)
+        for explained in explain_step(step, pathway.steps[position - 1] if position else None)
+    ]
     if not pathway.steps:
         lines.append("No credential in the catalog closes any of the gap within the constraints.")
 
     share = pathway.covered_weight / pathway.total_weight if pathway.total_weight else 1.0
     cost = f"{pathway.known_cost:g} {pathway.currency or ''}".strip()
-    unknown = f" plus {len(pathway.unknown_cost_ids)} of unknown cost" if pathway.unknown_cost_ids else ""
+    unknown_count = len(pathway.unknown_cost_ids)
+    unknown = f" plus {plural(unknown_count, 'credential')} of unknown cost" if unknown_count else ""
     optimal = "optimal" if pathway.optimal else "not proven optimal"
     lines.append(
-        f"Total: {pathway.total_hours:g} h over {pathway.weeks} weeks at {pathway.hours_per_week:g} h/week, "
+        f"Total: {pathway.total_hours:g} h over {plural(pathway.weeks, 'week')} at {pathway.hours_per_week:g} h/week, "
         f"known cost {cost}{unknown}; covers {share:.0%} of the weighted gap ({pathway.solver}, {optimal})."
     )
     if pathway.further_options:
@@ -228,7 +261,8 @@ def render_pathway(pathway: Pathway) -> str:
         for item in pathway.open_gaps:
             cited = f" [{', '.join(item.credential_ids)}]" if item.credential_ids else ""
             lines.append(
-                f" - {item.label} ({level_name(item.reached_level)} of {level_name(item.required_level)}): "
+                f" - {item.label} (reached: {level_name(item.reached_level)}, required: "
+                f"{level_name(item.required_level)}): "
                 f"{item.reason.value.replace('_', ' ')}; {item.detail}{cited}."
             )
     lines += [f"Note: {note}." for note in pathway.notes]
@@ -246,7 +280,7 @@ def render_advice(advice: Advice) -> str:
         lines.append("Not recognised as skills: " + ", ".join(repr(item.text) for item in goal.unmatched))
 
     gap = advice.gap
-    lines.append(f"Gap: {len(gap.skills)} skills missing, {len(gap.met)} already met.")
+    lines.append(f"Gap: {plural(len(gap.skills), 'skill')} missing, {len(gap.met)} already met.")
     for item in gap.met[:10]:
         lines.append(
             f" - met: {item.label} at {level_name(item.current_level)} "
@@ -254,6 +288,12 @@ def render_advice(advice: Advice) -> str:
         )
     if not advice.profile.skills:
         lines.append("No learner record evidence: this plan starts from scratch.")
+    lowered = _lowered_strengths(gap)
+    if lowered:
+        lines.append(
+            f"Note: {' and '.join(lowered)} skills count one level lower until verified "
+            "or endorsed."
+        )
 
     lines.append("Pathway:")
     lines.append(render_pathway(advice.pathway))
@@ -263,11 +303,20 @@ def render_advice(advice: Advice) -> str:
             ("Cheaper", alternatives.cheaper, alternatives.cheaper_note),
             ("Faster", alternatives.faster, alternatives.faster_note),
         ):
-            if found:
+            if found and name == "Cheaper" and not alternatives.cheaper_proven:
+                lines.append(f"Alternative with fewer credentials of unknown price ({note}): "
+                             f"{', '.join(found.credential_ids)}")
+            elif found:
                 lines.append(f"{name} alternative ({note}): {', '.join(found.credential_ids)}")
             elif note:
                 lines.append(f"{name} alternative: none, {note}.")
     return "\n".join(lines)
+
+
+def _lowered_strengths(gap: Gap) -> list[str]:
+    """Return the evidence strengths among the goal's skills that the profile counts one level lower."""
+    present = {item.strength.value for item in [*gap.met, *gap.skills] if item.strength is not None}
+    return [name for value, name in LOWERED_STRENGTHS.items() if value in present]
 
 
 def render_comparison(comparison: Comparison) -> str:

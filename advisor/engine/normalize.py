@@ -10,8 +10,15 @@ The steps, in order, stop at the first that matches:
 3. the abbreviation table ``ABBREVIATIONS`` ("JS", "ML", "k8s" ...), whose expansion is matched
    exactly;
 4. a misspelling match with rapidfuzz's normalised Indel ratio at or above
-   ``FUZZY_THRESHOLD`` over every label, for texts of at least ``FUZZY_MIN_LENGTH`` characters;
+   ``FUZZY_THRESHOLD`` over every label, for texts of at least ``FUZZY_MIN_LENGTH`` characters,
+   then a label that differs from the text by one swap of adjacent characters ("pyhton" for
+   "python"), which the Indel ratio counts as two edits and scores below the threshold;
 5. ``SkillSearch.nearest_skills`` (the skills index) at or above ``SEMANTIC_THRESHOLD``.
+
+Within each step a skill wins over a group concept with the same label: an ESCO field of
+education (``esco:isced-f:...``) or skill group (``esco:skillgroup:...``, ``...:group:...``) is
+matched only when no skill has the label, because records, postings and goals name skills, and
+the occupations' required skills are never groups.
 
 Text that passes none of them comes back unmatched, with the text, and is never forced onto
 the nearest skill. Lookup tables are built once per KnowledgeBase and cached.
@@ -25,6 +32,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from advisor.domain import KnowledgeBase, SkillMatch
 from advisor.engine.kb_cache import cached
@@ -91,6 +99,14 @@ def strip_qualifiers(text: str) -> str:
     return _PARENTHESIS.sub(" ", text)
 
 
+GROUP_ID_MARKERS = ("esco:isced-f:", "esco:skillgroup:", ":group:")
+
+
+def is_group_concept(skill_id: str) -> bool:
+    """Return True for a field of education or skill group id, which a skill outranks in matching."""
+    return any(marker in skill_id for marker in GROUP_ID_MARKERS)
+
+
 @dataclass
 class SkillNormalizer:
     """Lookup tables over one knowledge base's skills, built once."""
@@ -103,7 +119,8 @@ class SkillNormalizer:
     by_uri: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for skill in sorted(self.kb.skills.values(), key=lambda item: item.id):
+        # Groups are added last, so a skill with the same label comes first in every table.
+        for skill in sorted(self.kb.skills.values(), key=lambda item: (is_group_concept(item.id), item.id)):
             if skill.framework_uri:
                 self.by_uri.setdefault(skill.framework_uri, skill.id)
             self._add(self.preferred, skill.label, skill.id)
@@ -129,11 +146,15 @@ class SkillNormalizer:
 
     def lookup(self, key: str) -> tuple[str, str] | None:
         """Return (skill id, method) for an exact match of a cleaned key, or None."""
-        if key in self.preferred:
-            return self.preferred[key][0], "exact"
-        if key in self.alternative:
-            return self.alternative[key][0], "alt_label"
-        return None
+        found = [
+            (ids[0], method)
+            for table, method in ((self.preferred, "exact"), (self.alternative, "alt_label"))
+            if (ids := table.get(key))
+        ]
+        for skill_id, method in found:
+            if not is_group_concept(skill_id):
+                return skill_id, method
+        return found[0] if found else None
 
     def match_exact(self, text: str) -> tuple[str, str] | None:
         """Return (skill id, method) from labels, qualifiers removed, or abbreviations."""
@@ -159,9 +180,18 @@ class SkillNormalizer:
         best = process.extractOne(
             key, self.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD
         )
-        if best is None:
-            return None
-        return self.fuzzy_ids[best[2]], best[1] / 100.0
+        if best is not None:
+            return self.fuzzy_ids[best[2]], best[1] / 100.0
+        return self._match_transposition(key)
+
+    def _match_transposition(self, key: str) -> tuple[str, float] | None:
+        """Return (skill id, Indel ratio in [0, 1]) of a label one adjacent swap away, or None."""
+        nearby = process.extract(key, self.fuzzy_keys, scorer=OSA.distance, score_cutoff=1, limit=10)
+        for label, _distance, position in nearby:
+            # One OSA edit between texts of the same letters is a swap, never a substitution.
+            if label != key and sorted(label) == sorted(key):
+                return self.fuzzy_ids[position], fuzz.ratio(key, label) / 100.0
+        return None
 
     def normalize(self, text: str, skill_search: SkillSearch | None = None) -> SkillMatch:
         """Map one skill text onto a taxonomy skill, or return it as unmatched."""

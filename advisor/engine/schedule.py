@@ -24,6 +24,7 @@ from advisor.domain import (
 from advisor.engine.candidates import Candidate, PlanProblem
 from advisor.engine.candidates import is_practice_skill, teaches_by_label
 from advisor.engine.catalog_index import get_catalog_index, taught_levels
+from advisor.engine.explain import count_phrase, level_name
 from advisor.engine.planner import Solution
 
 FILTER_REASONS = {"modality", "language", "unknown_cost"}
@@ -81,9 +82,15 @@ def _pathway(
         notes.append(f"no hours per week given, so {problem.hours_per_week:g} hours per week is assumed")
     estimated = [step.credential_id for step in steps if step.hours_estimated]
     if estimated:
-        notes.append(f"hours are estimated by credential kind for: {', '.join(estimated)}")
+        notes.append(
+            "hours are estimates, derived from a duration range or from the credential kind, for: "
+            + ", ".join(estimated)
+        )
     unknown = [step.credential_id for step in steps if step.cost is None]
-    if unknown:
+    budget_note = _budget_note(problem, len(steps), unknown)
+    if budget_note:
+        notes.append(budget_note)
+    elif unknown:
         notes.append(f"cost is unknown for: {', '.join(unknown)}; the total counts known costs only")
 
     covered = sum(
@@ -106,6 +113,23 @@ def _pathway(
         optimal=solution.optimal,
         candidates=len(problem.candidates),
         notes=notes,
+    )
+
+
+def _budget_note(problem: PlanProblem, step_count: int, unknown: list[str]) -> str | None:
+    """Return a note that a budget was applied to known prices only, or None without unpriced credentials."""
+    budget = problem.constraints.budget
+    if budget is None:
+        return None
+    unpriced = [key for key, candidate in problem.candidates.items() if candidate.cost is None]
+    if not unknown and not unpriced:
+        return None
+    currency = f" {problem.currency}" if problem.currency else ""
+    return (
+        f"the budget of {budget:g}{currency} was applied to known prices only: "
+        f"{count_phrase(len(unpriced), len(problem.candidates), 'candidate credential')} no price, "
+        f"and {count_phrase(len(unknown), step_count, 'chosen step')} no price"
+        f"{' (' + ', '.join(unknown) + ')' if unknown else ''}"
     )
 
 
@@ -240,7 +264,11 @@ def _open_reason(
         if level > reached
     ]
     if not teachers:
-        return OpenGapReason.NO_CREDENTIAL, f"no catalog credential teaches it above level {reached}", []
+        if reached:
+            detail = f"no catalog credential teaches it above {level_name(reached)}"
+        else:
+            detail = "no catalog credential teaches it"
+        return OpenGapReason.NO_CREDENTIAL, detail, []
     if is_practice_skill(item.skill_id) and not any(teaches_by_label(kb, kb.credentials[key], item.skill_id) for key in teachers):
         return (OpenGapReason.PRACTICE,
                 "a general skill developed through practice; no credential teaches it by name", [])
@@ -294,7 +322,7 @@ def _limit_reason(
                 f"{constraints.budget:g}", ranked)
     if problem.hours_capacity is not None and hours + extra_hours > problem.hours_capacity + 1e-9:
         return (OpenGapReason.PAST_DEADLINE,
-                f"{best} takes {extra_hours:g} h; with the plan's {hours:g} h that ends after the deadline "
+                f"{best} takes {extra_hours:g} h; together with the plan's {hours:g} h that ends after the deadline "
                 f"{constraints.deadline} ({problem.hours_capacity:g} h available)", ranked)
     if constraints.max_credentials is not None and len(steps) >= constraints.max_credentials:
         return (OpenGapReason.MAX_CREDENTIALS,
