@@ -59,7 +59,7 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 8000
 # History budget of an engine-first turn: the engine's answer already carries the plan, so
 # the model needs only the newest turns to keep the thread of the conversation.
-ENGINE_FIRST_HISTORY_TOKENS = 150
+ENGINE_FIRST_HISTORY_TOKENS = 100
 INTERRUPTED_NOTE = "[interrupted before the answer was complete]"
 _UNSET = object()
 
