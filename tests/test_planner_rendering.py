@@ -19,6 +19,7 @@ from advisor.domain import (
     SelfReportedSkill,
     Skill,
     SkillLevel,
+    WorkExperience,
 )
 from advisor.engine import advise
 from advisor.engine.explain import count_phrase, plural, render_advice
@@ -204,6 +205,43 @@ def test_no_discount_note_without_self_reported() -> None:
     text = render_advice(advise(kb, None, GOAL, Constraints(hours_per_week=10), today=TODAY))
 
     assert "one level lower" not in text
+
+
+def test_unrecognised_record_skills_listed() -> None:
+    kb = catalog([Credential(id="c1", title="A", skills=teaches("x", 2), hours=10)], [("x", 2)])
+    record = LearnerRecord(
+        learner_id="l1",
+        work_experience=[WorkExperience(id="w1", title="Clerk", skills=["skill xyzw", "juggling"])],
+        self_reported_skills=[SelfReportedSkill(id="s1", name="juggling")],
+    )
+
+    text = render_advice(advise(kb, record, GOAL, Constraints(hours_per_week=10), today=TODAY))
+
+    assert text.count("These skills in your record were not recognised") == 1
+    assert "'skill xyzw' [w1] (did you mean skill x?)" in text
+    assert "'juggling' [w1, s1]" in text
+    assert "No skill in your record was recognised" in text
+    assert "starts from scratch" not in text
+
+
+def test_record_without_skills_not_scratch() -> None:
+    kb = catalog([Credential(id="c1", title="A", skills=teaches("x", 2), hours=10)], [("x", 2)])
+    record = LearnerRecord(learner_id="l1", work_experience=[WorkExperience(id="w1", title="Clerk")])
+
+    text = render_advice(advise(kb, record, GOAL, Constraints(hours_per_week=10), today=TODAY))
+
+    assert "No item in your record names a skill the advisor knows" in text
+    assert "[w1]" in text
+    assert "starts from scratch" not in text
+
+
+def test_cold_start_starts_from_scratch() -> None:
+    kb = catalog([Credential(id="c1", title="A", skills=teaches("x", 2), hours=10)], [("x", 2)])
+
+    text = render_advice(advise(kb, None, GOAL, Constraints(hours_per_week=10), today=TODAY))
+
+    assert "this plan starts from scratch" in text
+    assert "not recognised" not in text
 
 
 def test_swapped_goal_skill_keeps_level() -> None:

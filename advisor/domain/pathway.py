@@ -91,6 +91,15 @@ class SkillMatch(BaseModel):
     score: float = Field(default=1.0, ge=0.0, le=1.0)
 
 
+class UnmatchedSkill(BaseModel):
+    """A skill name from the learner's record that matched no taxonomy skill."""
+
+    text: str
+    record_item_ids: list[str] = Field(description="Record items that name it.")
+    suggestion_id: str | None = Field(default=None, description="Closest skill id, if one is near.")
+    suggestion: str | None = Field(default=None, description="Label of the closest skill.")
+
+
 class ProfileSkill(BaseModel):
     """A skill of the learner's profile with its strongest evidence."""
 
@@ -111,7 +120,12 @@ class LearnerProfile(BaseModel):
     held_credentials: dict[str, str] = Field(
         default_factory=dict, description="Catalog credential id -> record item id."
     )
-    unmatched: list[SkillMatch] = Field(default_factory=list)
+    unmatched: list[UnmatchedSkill] = Field(
+        default_factory=list, description="Record skill names that matched no taxonomy skill."
+    )
+    record_item_ids: list[str] = Field(
+        default_factory=list, description="Every record item read, with or without skills."
+    )
 
 
 class ResolvedGoal(BaseModel):

@@ -286,8 +286,7 @@ def render_advice(advice: Advice) -> str:
             f" - met: {item.label} at {level_name(item.current_level)} "
             f"({item.strength.value if item.strength else 'none'}) [{', '.join(item.record_item_ids)}]"
         )
-    if not advice.profile.skills:
-        lines.append("No learner record evidence: this plan starts from scratch.")
+    lines += _record_evidence_lines(advice.profile)
     lowered = _lowered_strengths(gap)
     if lowered:
         lines.append(
@@ -311,6 +310,31 @@ def render_advice(advice: Advice) -> str:
             elif note:
                 lines.append(f"{name} alternative: none, {note}.")
     return "\n".join(lines)
+
+
+def _record_evidence_lines(profile: LearnerProfile) -> list[str]:
+    """Return the sentences on record skills that were not recognised and on a record without evidence."""
+    lines = []
+    if profile.unmatched:
+        names = [
+            f"{item.text!r} [{', '.join(item.record_item_ids)}]"
+            + (f" (did you mean {item.suggestion}?)" if item.suggestion else "")
+            for item in profile.unmatched
+        ]
+        lines.append("These skills in your record were not recognised: " + "; ".join(names) + ".")
+
+    if profile.skills:
+        return lines
+    if profile.unmatched:
+        lines.append("No skill in your record was recognised, so this plan counts none of them.")
+    elif profile.record_item_ids:
+        lines.append(
+            "No item in your record names a skill the advisor knows, so this plan counts none of "
+            f"them [{', '.join(profile.record_item_ids)}]."
+        )
+    else:
+        lines.append("No learner record evidence: this plan starts from scratch.")
+    return lines
 
 
 def _lowered_strengths(gap: Gap) -> list[str]:

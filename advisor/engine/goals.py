@@ -146,6 +146,22 @@ def find_occupation(kb: KnowledgeBase, text: str) -> Occupation:
     return _find_fuzzy(kb, index, reference, key)
 
 
+def find_occupation_by_title(kb: KnowledgeBase, title: str) -> Occupation | None:
+    """Find the occupation whose title or alternative title equals ``title``, or None.
+
+    Unlike ``find_occupation`` there is no fuzzy step, and an ambiguous title gives None.
+    """
+    key = title_key(title)
+    index = get_occupation_index(kb)
+    for table in (index.preferred, index.alternative):
+        if key in table:
+            try:
+                return _pick_among(kb, title, table[key])
+            except InvalidInputError:
+                return None
+    return None
+
+
 def _pick_among(kb: KnowledgeBase, text: str, ids: list[str]) -> Occupation:
     by_framework: dict[Framework, list[Occupation]] = {}
     for occupation_id in ids:

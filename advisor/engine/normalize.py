@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 FUZZY_THRESHOLD = 88.0
 FUZZY_MIN_LENGTH = 5
 SEMANTIC_THRESHOLD = 0.75
+# An unmatched text gets the closest label as a "did you mean" suggestion at or above this Indel
+# ratio. It is below FUZZY_THRESHOLD because a suggestion is shown to the learner, never applied.
+SUGGESTION_THRESHOLD = 70.0
 
 # Common abbreviations in skill lists and postings, expanded before an exact match. Only
 # abbreviations with one usual meaning in job and course text are listed ("CV" is not).
@@ -192,6 +195,16 @@ class SkillNormalizer:
             if label != key and sorted(label) == sorted(key):
                 return self.fuzzy_ids[position], fuzz.ratio(key, label) / 100.0
         return None
+
+    def suggest(self, text: str) -> str | None:
+        """Return the skill id of the closest label at or above ``SUGGESTION_THRESHOLD``, or None."""
+        key = clean(strip_qualifiers(text))
+        if len(key) < FUZZY_MIN_LENGTH or not self.fuzzy_keys:
+            return None
+        best = process.extractOne(
+            key, self.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=SUGGESTION_THRESHOLD
+        )
+        return self.fuzzy_ids[best[2]] if best is not None else None
 
     def normalize(self, text: str, skill_search: SkillSearch | None = None) -> SkillMatch:
         """Map one skill text onto a taxonomy skill, or return it as unmatched."""
