@@ -130,15 +130,17 @@ class Advising:
         self, record: LearnerRecord | None, goal: Goal, constraints: Constraints
     ) -> tuple[Pathway | None, str]:
         """Return a cheaper pathway than the recommended one, or None, with the engine's note."""
-        # NOTE: the engine's alternatives take no relevance port, so with a built index they
-        # compare against a recommended pathway planned without it.
-        return cheaper_alternative(self.knowledge, record, goal, constraints, self.skill_search, self.today)
+        return cheaper_alternative(
+            self.knowledge, record, goal, constraints, self.skill_search, self.today, self.relevance
+        )
 
     def faster(
         self, record: LearnerRecord | None, goal: Goal, constraints: Constraints
     ) -> tuple[Pathway | None, str]:
         """Return a pathway of fewer hours than the recommended one, or None, with the engine's note."""
-        return faster_alternative(self.knowledge, record, goal, constraints, self.skill_search, self.today)
+        return faster_alternative(
+            self.knowledge, record, goal, constraints, self.skill_search, self.today, self.relevance
+        )
 
     def compare(self, record: LearnerRecord | None, goal: Goal, first_id: str, second_id: str) -> Comparison:
         """Compare two credentials for the learner and goal; raise NotFoundError for an unknown id."""

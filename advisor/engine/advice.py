@@ -207,9 +207,10 @@ def cheaper_alternative(
     constraints: Constraints | None = None,
     skill_search: SkillSearch | None = None,
     today: date | None = None,
+    relevance: CredentialRelevance | None = None,
 ) -> tuple[Pathway | None, str]:
     """Return a pathway cheaper than the recommended one, or None, with a note saying why."""
-    context = prepare(kb, record, goal, constraints, skill_search, today)
+    context = prepare(kb, record, goal, constraints, skill_search, today, relevance)
     pathway = build_pathway(kb, context.problem, solve(context.problem))
     return _alternative(kb, context, pathway, Objective.CHEAPEST, DEFAULT_TIME_LIMIT)
 
@@ -221,9 +222,10 @@ def faster_alternative(
     constraints: Constraints | None = None,
     skill_search: SkillSearch | None = None,
     today: date | None = None,
+    relevance: CredentialRelevance | None = None,
 ) -> tuple[Pathway | None, str]:
     """Return a pathway with fewer hours than the recommended one, or None, with a note saying why."""
-    context = prepare(kb, record, goal, constraints, skill_search, today)
+    context = prepare(kb, record, goal, constraints, skill_search, today, relevance)
     pathway = build_pathway(kb, context.problem, solve(context.problem))
     return _alternative(kb, context, pathway, Objective.FASTEST, DEFAULT_TIME_LIMIT)
 
