@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 class AssignmentBase(DeclarativeBase):
-    """Declarative base of the API's own tables, apart from the chat store's migrations."""
+    """Declarative base of the API's own tables; migration 0004 of the chat store creates them."""
 
     metadata = MetaData()
 
@@ -45,9 +45,7 @@ class AssignmentStore:
     """Reads and writes advisor-learner assignments."""
 
     def __init__(self, engine: Engine) -> None:
-        # NOTE: the table is created here rather than by a numbered migration of the chat
-        # store, so a later change to its columns needs a migration of its own.
-        AssignmentBase.metadata.create_all(engine)
+        """Use the database of the chat store, whose migrations have created the table."""
         self.sessions = sessionmaker(engine, expire_on_commit=False)
 
     def assign(self, advisor_id: str, learner_id: str) -> Assignment:
