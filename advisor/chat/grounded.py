@@ -99,10 +99,11 @@ class AnswerDraft:
 
 
 def hours_text(hours: float | None, estimated: bool = False) -> str:
-    """Describe a length: the catalog's hours, or that the provider states none."""
-    if hours is None or estimated:
-        planned = f" (planned at {hours:g} study hours)" if hours is not None else ""
-        return f"length not stated{planned}"
+    """Describe a length: the catalog's hours, an estimate from a range or the kind, or none."""
+    if hours is None:
+        return "length not stated"
+    if estimated:
+        return f"about {hours:g} study hours (estimated)"
     return f"{hours:g} hours"
 
 
