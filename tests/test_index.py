@@ -59,10 +59,10 @@ def test_reindex_unchanged_embeds_nothing(store: IndexStore, fake: FakeEmbedding
 
     second = index_knowledge_base(knowledge_base, store)
 
-    assert [s.added for s in first] == [3, 3, 1]
+    assert [s.added for s in first] == [3, 3, 3, 1]
     assert counts(store) == before
     assert fake.calls == []
-    assert [s.unchanged for s in second] == [3, 3, 1]
+    assert [s.unchanged for s in second] == [3, 3, 3, 1]
     assert not any(s.changed for s in second)
 
 
@@ -74,7 +74,7 @@ def test_reindex_new_store_same_directory(store: IndexStore, fake: FakeEmbedding
     summaries = index_knowledge_base(small_knowledge_base(), reopened)
 
     assert fake.calls == []
-    assert sum(s.unchanged for s in summaries) == 7
+    assert sum(s.unchanged for s in summaries) == 10
 
 
 def test_edited_credential_searchable(store: IndexStore) -> None:
@@ -184,7 +184,7 @@ def test_rebuild_after_model_change(store: IndexStore) -> None:
 
     summaries = index_knowledge_base(small_knowledge_base(), other, rebuild=True)
 
-    assert [s.added for s in summaries] == [3, 3, 1]
+    assert [s.added for s in summaries] == [3, 3, 3, 1]
     assert other.collection(CollectionKind.RECORD_ITEMS).count() == 0
     assert (
         other.collection(CollectionKind.CREDENTIALS).metadata["embedding_model"] == "fake-other-v2"
@@ -285,7 +285,7 @@ def test_minilm_record_search() -> None:
 def test_empty_knowledge_base(store: IndexStore) -> None:
     summaries = index_knowledge_base(KnowledgeBase(), store)
 
-    assert [s.added for s in summaries] == [0, 0, 0]
+    assert [s.added for s in summaries] == [0, 0, 0, 0]
     assert HybridSearch(store).search("python") == []
 
 

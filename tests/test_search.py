@@ -21,7 +21,7 @@ from advisor.index import (
 )
 from advisor.index.documents import credential_document
 from advisor.index.lexical import LexicalIndex, lexical_index
-from advisor.index.search import reciprocal_rank_fusion
+from advisor.index.search import ChromaCredentialRelevance, reciprocal_rank_fusion
 
 KEYWORDS = {"python": 0, "sql": 1, "databases": 1, "cloud": 2}
 
@@ -29,6 +29,49 @@ KEYWORDS = {"python": 0, "sql": 1, "databases": 1, "cloud": 2}
 @pytest.fixture
 def store() -> IndexStore:
     return IndexStore(embedding_function=FakeEmbeddingFunction(keywords=KEYWORDS))
+
+
+def title_relevance_store() -> IndexStore:
+    """Index two credentials whose title and document cosines to "data analyst" disagree."""
+    analytics = credential("cred:gda", "Google Data Analytics")
+    sheets = credential("cred:sheets", "Spreadsheet Tips")
+    vectors = {
+        "data analyst": [1.0, 0.0, 0.0, 0.0],
+        "Google Data Analytics": [1.0, 0.0, 0.0, 0.0],
+        credential_document(analytics, {}).text: [0.5, 0.0, 0.0, 0.75**0.5],
+        "Spreadsheet Tips": [0.6, 0.8, 0.0, 0.0],
+        credential_document(sheets, {}).text: [0.7, 0.0, 0.51**0.5, 0.0],
+    }
+    store = IndexStore(embedding_function=FakeEmbeddingFunction(vectors=vectors, dimension=4))
+    index_knowledge_base(KnowledgeBase.from_items([analytics, sheets]), store)
+    return store
+
+
+def test_relevance_weights_title() -> None:
+    relevance = ChromaCredentialRelevance(title_weight=0.7, store=title_relevance_store())
+
+    scores = relevance.relevance("data analyst", ["cred:gda", "cred:sheets", "cred:unknown"])
+
+    assert set(scores) == {"cred:gda", "cred:sheets"}
+    assert scores["cred:gda"] == pytest.approx(0.7 * 1.0 + 0.3 * 0.5, abs=1e-5)
+    assert scores["cred:sheets"] == pytest.approx(0.7 * 0.6 + 0.3 * 0.7, abs=1e-5)
+    assert scores["cred:gda"] > scores["cred:sheets"]
+
+
+def test_relevance_without_title_vector() -> None:
+    store = title_relevance_store()
+    store.collection(CollectionKind.CREDENTIAL_TITLES).delete(ids=["cred:sheets"])
+    relevance = ChromaCredentialRelevance(store)
+
+    scores = relevance.relevance("data analyst", ["cred:sheets"])
+
+    assert scores["cred:sheets"] == pytest.approx(0.7, abs=1e-5)
+
+
+def test_relevance_empty_goal() -> None:
+    relevance = ChromaCredentialRelevance(title_relevance_store())
+
+    assert relevance.relevance("  ", ["cred:gda"]) == {}
 
 
 def test_rrf_orders_by_summed_ranks() -> None:

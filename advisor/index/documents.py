@@ -114,6 +114,11 @@ def credential_document(credential: Credential, skills: Mapping[str, Skill]) -> 
     return IndexDocument(credential.id, text, metadata)
 
 
+def credential_title_document(credential: Credential) -> IndexDocument:
+    """Describe a credential by its title alone, for scoring goal relevance without skill labels."""
+    return IndexDocument(credential.id, clean_text([credential.title]))
+
+
 def skill_document(skill: Skill) -> IndexDocument:
     """Describe a skill by its preferred label and a few alternative labels."""
     alternatives = [label for label in skill.alt_labels if label != skill.label][:MAX_ALT_LABELS]

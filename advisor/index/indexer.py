@@ -19,6 +19,7 @@ from advisor.index.documents import (
     TEXT_HASH_KEY,
     IndexDocument,
     credential_document,
+    credential_title_document,
     occupation_document,
     skill_document,
 )
@@ -28,8 +29,16 @@ from advisor.index.store import CollectionKind, IndexStore
 logger = logging.getLogger(__name__)
 
 UPSERT_BATCH_SIZE = 256
-CATALOG_KINDS = (CollectionKind.CREDENTIALS, CollectionKind.SKILLS, CollectionKind.OCCUPATIONS)
-LEXICAL_KINDS = frozenset(CATALOG_KINDS)
+CATALOG_KINDS = (
+    CollectionKind.CREDENTIALS,
+    CollectionKind.CREDENTIAL_TITLES,
+    CollectionKind.SKILLS,
+    CollectionKind.OCCUPATIONS,
+)
+# The title collection serves only goal relevance, which reads its vectors, so it has no BM25 index.
+LEXICAL_KINDS = frozenset(
+    {CollectionKind.CREDENTIALS, CollectionKind.SKILLS, CollectionKind.OCCUPATIONS}
+)
 
 # Called with the collection kind, the number of documents embedded so far and the total.
 ProgressCallback = Callable[[CollectionKind, int, int], None]
@@ -253,6 +262,9 @@ def knowledge_base_documents(
         CollectionKind.CREDENTIALS: [
             credential_document(c, skills) for c in knowledge_base.credentials.values()
         ],
+        CollectionKind.CREDENTIAL_TITLES: [
+            credential_title_document(c) for c in knowledge_base.credentials.values()
+        ],
         CollectionKind.SKILLS: [skill_document(s) for s in skills.values()],
         CollectionKind.OCCUPATIONS: [
             occupation_document(o) for o in knowledge_base.occupations.values()
@@ -266,7 +278,7 @@ def index_knowledge_base(
     rebuild: bool = False,
     progress: ProgressCallback | None = None,
 ) -> list[SyncSummary]:
-    """Sync the credentials, skills and occupations collections to the knowledge base.
+    """Sync the credentials, credential titles, skills and occupations collections to the knowledge base.
 
     With ``rebuild``, the catalog collections are deleted first, and so is the record-items
     collection if another embedding model built it. Learner records are then re-indexed by

@@ -44,6 +44,7 @@ class CollectionKind(StrEnum):
     """The collections the project keeps, named ``<collection_prefix>_<kind>`` in Chroma."""
 
     CREDENTIALS = "credentials"
+    CREDENTIAL_TITLES = "credential_titles"
     SKILLS = "skills"
     OCCUPATIONS = "occupations"
     RECORD_ITEMS = "record_items"
