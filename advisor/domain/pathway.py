@@ -16,7 +16,7 @@ from advisor.domain.skills import Proficiency
 
 
 class GoalKind(StrEnum):
-    """What a learner aims for."""
+    """Kind of goal a learner aims for."""
 
     OCCUPATION = "occupation"
     POSTING = "posting"
@@ -54,7 +54,7 @@ class Goal(BaseModel):
 
 
 class UnknownCostPolicy(StrEnum):
-    """How a budget treats credentials whose cost is unknown."""
+    """Budget policy for credentials whose cost is unknown."""
 
     ALLOW = "allow"
     EXCLUDE = "exclude"
@@ -248,7 +248,7 @@ class PathwayStep(BaseModel):
 
 
 class OpenGapReason(StrEnum):
-    """Why a gap skill stays open."""
+    """Reason a gap skill stays open."""
 
     NO_CREDENTIAL = "no_credential"
     EXCLUDED = "excluded"
@@ -331,7 +331,7 @@ class Alternatives(BaseModel):
 
 
 class CredentialAssessment(BaseModel):
-    """What one credential would do for a learner toward a goal."""
+    """Assessment of one credential for a learner toward a goal."""
 
     credential_id: str
     title: str

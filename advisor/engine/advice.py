@@ -211,8 +211,7 @@ def cheaper_alternative(
 ) -> tuple[Pathway | None, str]:
     """Return a pathway cheaper than the recommended one, or None, with a note saying why."""
     context = prepare(kb, record, goal, constraints, skill_search, today, relevance)
-    pathway = build_pathway(kb, context.problem, solve(context.problem))
-    return _alternative(kb, context, pathway, Objective.CHEAPEST, DEFAULT_TIME_LIMIT)
+    return _alternative_to_recommended(kb, context, Objective.CHEAPEST)
 
 
 def faster_alternative(
@@ -226,8 +225,14 @@ def faster_alternative(
 ) -> tuple[Pathway | None, str]:
     """Return a pathway with fewer hours than the recommended one, or None, with a note saying why."""
     context = prepare(kb, record, goal, constraints, skill_search, today, relevance)
+    return _alternative_to_recommended(kb, context, Objective.FASTEST)
+
+
+def _alternative_to_recommended(
+    kb: KnowledgeBase, context: PlanContext, objective: Objective
+) -> tuple[Pathway | None, str]:
     pathway = build_pathway(kb, context.problem, solve(context.problem))
-    return _alternative(kb, context, pathway, Objective.FASTEST, DEFAULT_TIME_LIMIT)
+    return _alternative(kb, context, pathway, objective, DEFAULT_TIME_LIMIT)
 
 
 def _alternative(

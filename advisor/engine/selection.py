@@ -10,28 +10,25 @@ from advisor.engine.scaling import COST_SCALE, HOURS_SCALE, scaled_cost, scaled_
 
 def coverage_units(problem: PlanProblem, selected: list[str] | set[str]) -> int:
     """Return the scaled importance-weighted gap a set of credentials covers."""
-    current = problem.current
-    reached = dict(current)
-    for credential_id in selected:
-        for skill_id, level in problem.candidates[credential_id].gains.items():
-            reached[skill_id] = max(reached[skill_id], level)
-    return sum(
-        scaled_weight(item.importance) * (reached[item.skill_id] - current[item.skill_id])
-        for item in problem.gap.skills
-    )
+    return _covered_units(problem, selected, essential_only=False)
 
 
 def essential_units(problem: PlanProblem, selected: list[str] | set[str]) -> int:
     """Return the scaled importance-weighted gap a set of credentials covers in essential skills."""
+    return _covered_units(problem, selected, essential_only=True)
+
+
+def _covered_units(problem: PlanProblem, selected: list[str] | set[str], essential_only: bool) -> int:
     current = problem.current
     reached = dict(current)
     for credential_id in selected:
         for skill_id, level in problem.candidates[credential_id].gains.items():
             reached[skill_id] = max(reached[skill_id], level)
+
     return sum(
         scaled_weight(item.importance) * (reached[item.skill_id] - current[item.skill_id])
         for item in problem.gap.skills
-        if item.essential
+        if item.essential or not essential_only
     )
 
 
